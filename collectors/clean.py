@@ -1,0 +1,67 @@
+"""Text cleaning shared by every collector: what is shown stays raw, what is scored is clean.
+
+Removes what carries no opinion about IT but would sway VADER: HTML markup and
+entities, quoted e-mail replies, signatures and sign-offs, URLs, e-mail addresses
+and ticket ids. The scoring issue extends these rules; keep them conservative.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,2000}>", re.I | re.S)
+_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_TICKET = re.compile(r"\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK)\d{4,}|#\d{3,})\b")
+_QUOTE_HEADER = re.compile(
+    r"^\s*(?:On .{3,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From:\s.+|Sent from my \w+.*)\s*$",
+    re.I | re.M,
+)
+_SIGNOFF = re.compile(
+    r"^\s*(?:--\s*|(?:kind|best|warm)?\s*regards,?|thanks(?: in advance)?,|cheers,|sincerely,|"
+    r"best,|br,|mfg,?)\s*$",
+    re.I | re.M,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def strip_html(text: str) -> str:
+    if "<" in text:
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _TAG.sub(" ", text)
+    return html.unescape(text) if "&" in text else text
+
+
+def cut_quoted_and_signature(text: str) -> str:
+    """Drop quoted replies ("> ...", "On ... wrote:") and everything after a sign-off line."""
+    lines = [ln for ln in text.split("\n") if not ln.lstrip().startswith(">")]
+    text = "\n".join(lines)
+    for pattern in (_QUOTE_HEADER, _SIGNOFF):
+        match = pattern.search(text)
+        # A sign-off on the first line is the whole message ("Thanks," then text): keep it.
+        if match and match.start() > 0:
+            text = text[: match.start()]
+    return text
+
+
+def clean_text(raw: str) -> str:
+    """The text Earshot scores. Deterministic: the same raw text always cleans the same."""
+    text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_html(text)
+    text = cut_quoted_and_signature(text)
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _TICKET.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def content_hash(raw: str) -> str:
+    """Identifies a comment's text: a changed hash on re-collection means an edit."""
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,283 @@
+"""csvfile: survey exports (Microsoft Forms, Google Forms, SurveyMonkey) as CSV.
+
+Each row is a response (a Thread); each non-empty free-text answer in it is a Comment.
+External ids are stable across re-imports: the response id column when the export has
+one (auto-detected), otherwise a hash of the row's other answers, so importing the same
+file twice creates nothing new and an edited answer updates its comment.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+from pydantic import Field, field_validator
+
+from ..base import Batch, CheckResult, CommentRecord, Connector, ConnectorConfigError, Skip, StrictSettings
+from ..registry import register
+
+# Response-id headers of the common survey tools, tried when id_column is not set.
+ID_HEADERS = ("ID", "Id", "Respondent ID", "Response ID", "ResponseId", "Response Id", "response_id")
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d %I:%M:%S %p",  # Google Forms (some locales)
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",  # Google Forms (US), SurveyMonkey
+    "%m/%d/%Y %I:%M:%S %p",  # SurveyMonkey
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %H:%M:%S",  # Microsoft Forms
+    "%m/%d/%y %H:%M",
+    "%m/%d/%Y",
+)
+DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y")
+
+
+class CsvSettings(StrictSettings):
+    path: str = Field(description="Path of the CSV file on the server (an upload is stored under MEDIA_ROOT).")
+    text_columns: list[str] = Field(min_length=1, description="Free-text question columns; each answer is a comment.")
+    id_column: str = Field("", description="Response id column; auto-detected when empty.")
+    timestamp_column: str = ""
+    timestamp_format: str = Field("", description="strptime format; common survey formats are tried when empty.")
+    day_first: bool = Field(False, description="Read 03/04/2025 as 3 April (day first).")
+    respondent_column: str = ""
+    department_column: str = ""
+    category_column: str = Field("", description="Column naming the IT service; the question text is used when empty.")
+    title_column: str = ""
+    delimiter: str = Field("", max_length=1, description="Field separator; sniffed when empty.")
+    encoding: str = "utf-8-sig"
+    header_rows: int = Field(1, ge=1, le=2, description="2 for SurveyMonkey's expanded export (question + sub-header).")
+
+    @field_validator("text_columns", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value:
+            raise ValueError("give the path of the CSV file")
+        return value
+
+
+@register
+class CsvFileConnector(Connector):
+    kind = "csvfile"
+    label = "Survey export (CSV file)"
+    settings_model = CsvSettings
+    settings: CsvSettings
+
+    # --- reading --------------------------------------------------------------------
+
+    def _read(self) -> tuple[str, list[str], list[list[str]]]:
+        path = Path(self.settings.path)
+        if not path.is_absolute():
+            path = Path(django_settings.MEDIA_ROOT) / path
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ConnectorConfigError(f"CSV file {path} does not exist.") from None
+        except IsADirectoryError:
+            raise ConnectorConfigError(f"{path} is a folder, not a CSV file.") from None
+        except PermissionError:
+            raise ConnectorConfigError(f"CSV file {path} is not readable by Earshot (permissions).") from None
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            text = data.decode(self.settings.encoding)
+        except LookupError:
+            raise ConnectorConfigError(f"Unknown encoding {self.settings.encoding!r}.") from None
+        except UnicodeDecodeError as exc:
+            raise ConnectorConfigError(
+                f"{path.name} is not valid {self.settings.encoding} (byte {exc.start}); "
+                "set encoding (for example cp1252 or utf-16)."
+            ) from None
+        delimiter = self.settings.delimiter or _sniff(text)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if len(rows) < self.settings.header_rows:
+            raise ConnectorConfigError(f"{path.name} has no header row.")
+        header = _header(rows[: self.settings.header_rows])
+        return digest, header, rows[self.settings.header_rows :]
+
+    def _columns(self, header: list[str]) -> dict[str, int | None]:
+        lookup = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+
+        def find(name: str, what: str, required: bool = True) -> int | None:
+            if not name:
+                return None
+            idx = lookup.get(name.strip().lower())
+            if idx is None and required:
+                shown = ", ".join(repr(h) for h in header[:40])
+                raise ConnectorConfigError(f"{what} column {name!r} is not in the file. Its columns are: {shown}.")
+            return idx
+
+        s = self.settings
+        cols: dict[str, int | None] = {
+            "id": find(s.id_column, "Id"),
+            "timestamp": find(s.timestamp_column, "Timestamp"),
+            "respondent": find(s.respondent_column, "Respondent"),
+            "department": find(s.department_column, "Department"),
+            "category": find(s.category_column, "Category"),
+            "title": find(s.title_column, "Title"),
+        }
+        if cols["id"] is None:
+            cols["id"] = next((lookup[h.lower()] for h in ID_HEADERS if h.lower() in lookup), None)
+        for i, name in enumerate(s.text_columns):
+            cols[f"text:{i}"] = find(name, "Text")
+        return cols
+
+    def check(self) -> CheckResult:
+        try:
+            _, header, rows = self._read()
+            self._columns(header)
+        except ConnectorConfigError as exc:
+            return CheckResult(False, str(exc))
+        texts = ", ".join(repr(t) for t in self.settings.text_columns)
+        return CheckResult(True, f"OK: {len(rows)} responses; text columns {texts} found.")
+
+    def fetch(self, cursor: dict[str, Any], *, full: bool = False) -> Iterator[Batch]:
+        digest, header, rows = self._read()
+        cols = self._columns(header)
+        start = 0
+        if not full and cursor.get("sha256") == digest:
+            start = int(cursor.get("row", 0))
+            if start >= len(rows):
+                return  # this exact file was imported completely already
+        size = django_settings.EARSHOT_INGEST_BATCH
+        seen_ids: dict[str, int] = {}
+        # Ids of earlier rows are needed to number duplicates the same way on a resumed import.
+        for row in rows[:start]:
+            self._response_id(row, cols, seen_ids)
+        fallback_time = datetime.fromtimestamp(Path(self._path()).stat().st_mtime, tz=UTC)
+        for offset in range(start, len(rows), size):
+            records: list[CommentRecord] = []
+            skips: list[Skip] = []
+            for n, row in enumerate(rows[offset : offset + size], start=offset):
+                line = n + self.settings.header_rows + 1
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line
+                response_id = self._response_id(row, cols, seen_ids)
+                try:
+                    records.extend(self._records(row, header, cols, response_id, fallback_time))
+                except ValueError as exc:
+                    skips.append(Skip(item=f"line {line}", reason=str(exc)))
+            end = min(offset + size, len(rows))
+            yield Batch(records=records, skips=skips, cursor={"sha256": digest, "row": end, "rows": len(rows)})
+
+    def _path(self) -> Path:
+        path = Path(self.settings.path)
+        return path if path.is_absolute() else Path(django_settings.MEDIA_ROOT) / path
+
+    def _response_id(self, row: list[str], cols: dict[str, int | None], seen: dict[str, int]) -> str:
+        idx = cols["id"]
+        value = _cell(row, idx).strip() if idx is not None else ""
+        if not value:
+            text_idx = {cols[k] for k in cols if k.startswith("text:")}
+            # Hash of the non-free-text answers: an edited comment keeps its id.
+            basis = "\x1f".join(c for i, c in enumerate(row) if i not in text_idx)
+            value = "h" + hashlib.sha256(basis.encode()).hexdigest()[:20]
+        seen[value] = seen.get(value, 0) + 1
+        return value if seen[value] == 1 else f"{value}#{seen[value]}"
+
+    def _records(
+        self,
+        row: list[str],
+        header: list[str],
+        cols: dict[str, int | None],
+        response_id: str,
+        fallback_time: datetime,
+    ) -> list[CommentRecord]:
+        created = fallback_time
+        if cols["timestamp"] is not None:
+            raw_time = _cell(row, cols["timestamp"]).strip()
+            if not raw_time:
+                raise ValueError("empty timestamp")
+            created = _parse_time(raw_time, self.settings.timestamp_format, self.settings.day_first)
+        respondent = _cell(row, cols["respondent"]).strip()
+        department = _cell(row, cols["department"]).strip()
+        category = _cell(row, cols["category"]).strip()
+        title = _cell(row, cols["title"]).strip() or f"Survey response {response_id}"
+        records = []
+        for i, name in enumerate(self.settings.text_columns):
+            idx = cols[f"text:{i}"]
+            body = _cell(row, idx).strip()
+            if not body:
+                continue
+            records.append(
+                CommentRecord(
+                    external_id=f"{response_id}:{header[idx]}"[:255],
+                    thread_external_id=response_id,
+                    body=body,
+                    created_at=created,
+                    thread_title=title,
+                    author_external_id=respondent,
+                    author_name=respondent,
+                    author_email=respondent if "@" in respondent else "",
+                    department=department,
+                    category_hint=category or header[idx],
+                )
+            )
+        return records
+
+
+def _cell(row: list[str], idx: int | None) -> str:
+    if idx is None or idx >= len(row):
+        return ""
+    return row[idx]
+
+
+def _sniff(text: str) -> str:
+    sample = text[:20_000]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _header(rows: list[list[str]]) -> list[str]:
+    top = rows[0]
+    if len(rows) == 1:
+        return [h.strip() for h in top]
+    # SurveyMonkey expanded: the question spans columns; the second row names the part.
+    header, current = [], ""
+    sub = rows[1]
+    for i in range(max(len(top), len(sub))):
+        current = (top[i].strip() if i < len(top) else "") or current
+        part = sub[i].strip() if i < len(sub) else ""
+        if part and part.lower() not in ("response", "open-ended response"):
+            header.append(f"{current} / {part}" if current else part)
+        else:
+            header.append(current)
+    return header
+
+
+def _parse_time(value: str, fmt: str, day_first: bool) -> datetime:
+    formats = [fmt] if fmt else [*(DAY_FIRST_FORMATS if day_first else ()), *TIMESTAMP_FORMATS]
+    cleaned = value.replace("Z", "+00:00") if value.endswith("Z") else value
+    try:
+        return datetime.fromisoformat(cleaned)
+    except ValueError:
+        pass
+    # Google Forms appends the zone as "GMT+1": drop it and read the time as the org's zone.
+    if " GMT" in cleaned:
+        cleaned = cleaned.split(" GMT")[0]
+    for candidate in formats:
+        try:
+            parsed = datetime.strptime(cleaned, candidate)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_current_timezone())
+    raise ValueError(f"timestamp {value[:60]!r} not understood (set timestamp_format, e.g. %d/%m/%Y %H:%M)")

@@ -1,0 +1,1 @@
+"""Synthetic demo kinds (filled in below)."""

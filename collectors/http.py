@@ -1,0 +1,154 @@
+"""The one HTTP client every HTTP connector uses.
+
+A requests Session with connect/read timeouts, bounded retries with exponential
+backoff on 429 and 5xx, `Retry-After` honoured (capped, so a hostile or broken
+upstream cannot park a worker for hours), and upstream failures translated into
+ConnectorError (transient) or ConnectorConfigError (permanent, shown to the admin).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .base import ConnectorConfigError, ConnectorError
+
+DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+USER_AGENT = "Earshot/0.1 (+IT sentiment collector)"
+
+
+class _Retry(Retry):
+    # Longest wait a Retry-After header may impose before we give up on this try.
+    max_retry_after: float = 120.0
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), self.max_retry_after)
+
+
+class HttpClient:
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        headers: dict[str, str] | None = None,
+        auth: Any = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_retry_after: float = 120.0,
+        verify: bool | str = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/" if base_url else ""
+        self.timeout = timeout
+        retry = _Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff,
+            backoff_max=30,
+            status_forcelist=RETRY_STATUSES,
+            respect_retry_after_header=True,
+            # Connectors only read upstream data, so retrying any verb is safe.
+            allowed_methods=None,
+            raise_on_status=False,
+        )
+        retry.max_retry_after = max_retry_after
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept"] = "application/json"
+        if headers:
+            self.session.headers.update(headers)
+        self.session.auth = auth
+        self.session.verify = verify
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = self.url(path)
+        host = urlsplit(url).netloc
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise ConnectorConfigError(
+                f"TLS handshake with {host} failed (certificate not trusted or wrong host?): {_short(exc)}"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            text = str(exc)
+            if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+                raise ConnectorError(f"DNS lookup for {host} failed: is the address right?") from None
+            if "Max retries exceeded" in text and "ResponseError" in text:
+                raise ConnectorError(f"{host} kept failing after {self._tries()} tries") from None
+            raise ConnectorError(f"Could not connect to {host}: {_short(exc)}") from None
+        except requests.exceptions.Timeout:
+            raise ConnectorError(f"{host} did not answer within {self.timeout[1]:.0f} s") from None
+        except requests.exceptions.RequestException as exc:
+            raise ConnectorError(f"Request to {host} failed: {_short(exc)}") from None
+        _raise_for_status(response, host)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        return _json(self.request("GET", path, **kwargs))
+
+    def post_json(self, path: str, **kwargs: Any) -> Any:
+        return _json(self.request("POST", path, **kwargs))
+
+    def _tries(self) -> int:
+        adapter = self.session.get_adapter("https://")
+        return int(adapter.max_retries.total or 0) + 1  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _raise_for_status(response: requests.Response, host: str) -> None:
+    code = response.status_code
+    if code < 400:
+        return
+    if code == 401:
+        raise ConnectorConfigError(
+            f"{host} refused the credentials (401 Unauthorized): check the token or password."
+        )
+    if code == 403:
+        raise ConnectorConfigError(
+            f"{host} says the account lacks permission (403 Forbidden) for {response.request.path_url}."
+        )
+    if code == 404:
+        raise ConnectorConfigError(
+            f"{host} has nothing at {response.request.path_url} (404): check the URL and ids in the settings."
+        )
+    if code == 429:
+        raise ConnectorError(f"{host} is rate limiting us (429) and retries ran out; the next run resumes.")
+    if code >= 500:
+        raise ConnectorError(f"{host} failed with {code} after retries; the next run resumes.")
+    raise ConnectorConfigError(f"{host} rejected the request ({code}): {response.text[:300]}")
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        host = urlsplit(response.url).netloc
+        raise ConnectorError(
+            f"{host} answered {response.status_code} with a body that is not JSON: {response.text[:120]!r}"
+        ) from None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 300 else text[:297] + "..."

@@ -1,0 +1,100 @@
+"""Where comments come from (Source) and what each collection did (SyncRun)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from .secrets import decrypt_json, encrypt_json
+
+
+class Source(models.Model):
+    """One connected upstream system: a helpdesk, a chat workspace, a survey export."""
+
+    class Status(models.TextChoices):
+        NEVER = "never", "Never run"
+        OK = "ok", "Healthy"
+        PARTIAL = "partial", "Ran, some items skipped"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=40)
+    settings = models.JSONField(default=dict, blank=True, help_text="Validated by the kind's settings model.")
+    # Fernet token of a JSON object; never rendered back, never logged.
+    credentials = models.TextField(blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source",
+        help_text="The schedule; edit it without a deploy.",
+    )
+    cursor = models.JSONField(default=dict, blank=True)
+    # Set while a collection runs: at most one collection per source at a time.
+    collecting_since = models.DateTimeField(null=True, blank=True, editable=False)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Credentials ------------------------------------------------------------------
+    def get_secrets(self) -> dict[str, Any]:
+        return decrypt_json(self.credentials) if self.credentials else {}
+
+    def set_secrets(self, values: dict[str, Any]) -> None:
+        self.credentials = encrypt_json(values) if values else ""
+
+    def secret_names(self) -> list[str]:
+        return sorted(self.get_secrets())
+
+    # Locking ----------------------------------------------------------------------
+    def lock_is_stale(self, now: datetime) -> bool:
+        if self.collecting_since is None:
+            return True
+        return now - self.collecting_since > timedelta(seconds=settings.EARSHOT_COLLECT_LOCK_SECONDS)
+
+
+class SyncRun(models.Model):
+    """One collection run of one source: the history an admin reads."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "Succeeded"
+        PARTIAL = "partial", "Succeeded, some items skipped"
+        FAILED = "failed", "Failed"
+
+    MAX_SKIPS_KEPT = 200
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(max_length=20, default="schedule")
+    full = models.BooleanField(default=False)
+    seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    # [{"item": "...", "reason": "..."}], the first MAX_SKIPS_KEPT of them.
+    skips = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["source", "-started_at"], name="syncrun_source_started")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,207 @@
+"""The core domain: who said what, in which thread, about which IT service, and its score."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Voice(models.TextChoices):
+    BUSINESS = "business", "Business user"
+    IT_STAFF = "it_staff", "IT staff"
+    BOT = "bot", "Bot / automation"
+
+
+class Category(models.Model):
+    """A service of the IT catalogue (E-mail, Network/VPN, ...).
+
+    Assigned to a thread from the source's own fields first (`aliases`), keyword
+    rules on the text second (`keywords`), and "Other" last.
+    """
+
+    OTHER_SLUG = "other"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    aliases = models.TextField(
+        blank=True, help_text="Source field values that mean this service, one per line."
+    )
+    keywords = models.TextField(
+        blank=True, help_text="Words or phrases in the text that point to this service, one per line."
+    )
+    position = models.PositiveIntegerField(default=100, help_text="Order of matching and display.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_list(self) -> list[str]:
+        return [a.strip().lower() for a in self.aliases.splitlines() if a.strip()]
+
+    def keyword_list(self) -> list[str]:
+        return [k.strip().lower() for k in self.keywords.splitlines() if k.strip()]
+
+
+class Person(models.Model):
+    """An author as one source knows them."""
+
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="people")
+    external_id = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=120, blank=True)
+    voice = models.CharField(max_length=10, choices=Voice.choices, default=Voice.BUSINESS)
+    # Stable keyed hash of (source, external_id): shown where identities must not be.
+    pseudonym = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="person_source_external_id")
+        ]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.display_name or self.pseudonym
+
+
+class Thread(models.Model):
+    """A ticket, a chat thread or a survey response."""
+
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="threads")
+    external_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=1000, blank=True, help_text="Deep link back to the source.")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    department = models.CharField(max_length=120, blank=True)
+    opened_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="thread_source_external_id")
+        ]
+        indexes = [
+            models.Index(fields=["last_activity_at"], name="thread_last_activity"),
+            models.Index(fields=["category", "last_activity_at"], name="thread_category_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+
+class CommentQuerySet(models.QuerySet):
+    def business(self) -> CommentQuerySet:
+        return self.filter(voice=Voice.BUSINESS)
+
+    def scored(self) -> CommentQuerySet:
+        return self.filter(compound__isnull=False)
+
+    def needs_scoring(self, version: str) -> CommentQuerySet:
+        return self.filter(Q(compound__isnull=True) | ~Q(scorer_version=version))
+
+    def positive(self) -> CommentQuerySet:
+        from .scoring import POSITIVE_THRESHOLD
+
+        return self.filter(compound__gte=POSITIVE_THRESHOLD)
+
+    def negative(self) -> CommentQuerySet:
+        from .scoring import NEGATIVE_THRESHOLD
+
+        return self.filter(compound__lte=NEGATIVE_THRESHOLD)
+
+
+class Comment(models.Model):
+    """One utterance. Unique per (source, external_id): re-collection updates, never duplicates."""
+
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="comments")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    external_id = models.CharField(max_length=255)
+    raw_body = models.TextField(help_text="As the source gave it; shown (escaped) to readers.")
+    clean_body = models.TextField(help_text="What was scored.")
+    voice = models.CharField(max_length=10, choices=Voice.choices, default=Voice.BUSINESS)
+    created_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    compound = models.FloatField(null=True, blank=True)
+    pos = models.FloatField(null=True, blank=True)
+    neu = models.FloatField(null=True, blank=True)
+    neg = models.FloatField(null=True, blank=True)
+    scorer_version = models.CharField(max_length=40, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="comment_source_external_id")
+        ]
+        indexes = [
+            # Rollup recompute reads one source's comments of one day.
+            models.Index(fields=["source", "created_at"], name="comment_source_created"),
+            models.Index(fields=["thread", "created_at"], name="comment_thread_created"),
+            # The sweep for never-scored comments stays cheap as the table grows.
+            models.Index(
+                fields=["id"], condition=Q(compound__isnull=True), name="comment_unscored"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.external_id}"
+
+
+class DailySentiment(models.Model):
+    """Rollup: one row per day x source x category x department, business voice only.
+
+    Recomputed from the comment table for the touched days, never incremented, so a
+    re-delivered task cannot double-count. Dashboards read these, not comments.
+    """
+
+    day = models.DateField()
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    department = models.CharField(max_length=120, blank=True)
+    n = models.PositiveIntegerField()
+    sum_compound = models.FloatField()
+    n_positive = models.PositiveIntegerField()
+    n_negative = models.PositiveIntegerField()
+    n_neutral = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "category", "department"], name="daily_sentiment_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_sentiment_day")]
+        verbose_name_plural = "daily sentiment"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source_id}/{self.category_id}/{self.department}: {self.n}"
+
+
+class RollupPending(models.Model):
+    """A (source, day) whose rollup must be recomputed.
+
+    Written in the same transaction as the scores that dirty it, so a crash between
+    scoring and rolling up loses nothing. Writers upsert (ON CONFLICT DO UPDATE, which
+    row-locks until they commit); the refresher claims rows FOR UPDATE SKIP LOCKED and
+    deletes them in the transaction that recomputes them, so a day dirtied while it is
+    being recomputed is either skipped now or re-marked after: never lost.
+    """
+
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "day"], name="rollup_pending_key")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.day}"

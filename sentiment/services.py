@@ -1,0 +1,227 @@
+"""Scoring and rollups: plain functions with the guarantees; tasks.py only wraps them.
+
+- comments_score() scores only comments not yet scored at the current scorer version,
+  so a re-delivered task changes nothing;
+- it marks the (source, day) pairs it touched as pending in the same transaction;
+- rollups_refresh() recomputes pending days from the comment table (never increments),
+  so the rollup always equals a recomputation, whatever was delivered twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import Comment, DailySentiment, RollupPending, Voice
+from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, SCORER_VERSION, score_text
+
+log = logging.getLogger(__name__)
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def comments_enqueue_scoring(comment_ids: list[int]) -> int:
+    """Queue scoring in batches; messages carry ids only, never text."""
+    from .tasks import score_comments
+
+    n = 0
+    for chunk in _chunks(sorted(comment_ids), settings.EARSHOT_SCORE_BATCH):
+        score_comments.delay(chunk)
+        n += 1
+    return n
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def comments_score(*, comment_ids: list[int]) -> int:
+    """Score the given comments that need it; returns how many were scored. Idempotent."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = Comment.objects.filter(id__in=comment_ids).needs_scoring(SCORER_VERSION)
+        if connection.features.has_select_for_update_skip_locked:
+            # Two deliveries of one batch never score the same row at the same time.
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        rows = list(pending.values_list("id", "source_id", "clean_body", "created_at"))
+        if not rows:
+            return 0
+        scored = []
+        touched: set[tuple[int, date]] = set()
+        for pk, source_id, text, created_at in rows:
+            s = score_text(text)
+            scored.append((pk, s.compound, s.pos, s.neu, s.neg))
+            touched.add((source_id, local_day(created_at)))
+        _write_scores(scored, now)
+        rollups_mark(touched, now=now)
+    transaction.on_commit(_enqueue_refresh, robust=True)
+    return len(rows)
+
+
+def _write_scores(scored: list[tuple[int, float, float, float, float]], now: datetime) -> None:
+    table = Comment._meta.db_table
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        with connection.cursor() as cur:
+            # execute_values fills the last %s with the VALUES list: bind the rest first.
+            sql = cur.cursor.mogrify(
+                f"UPDATE {table} AS c SET compound = v.compound, pos = v.pos, neu = v.neu,"
+                " neg = v.neg, scorer_version = %s, scored_at = %s FROM (VALUES ",
+                [SCORER_VERSION, now],
+            ).decode()
+            execute_values(
+                cur.cursor,
+                sql + "%s) AS v (id, compound, pos, neu, neg) WHERE c.id = v.id",
+                scored,
+                template="(%s::bigint, %s::float8, %s::float8, %s::float8, %s::float8)",
+                page_size=1000,
+            )
+        return
+    objs = [
+        Comment(
+            pk=pk, compound=c, pos=p, neu=u, neg=n, scorer_version=SCORER_VERSION, scored_at=now
+        )
+        for pk, c, p, u, n in scored
+    ]
+    Comment.objects.bulk_update(
+        objs, ["compound", "pos", "neu", "neg", "scorer_version", "scored_at"], batch_size=250
+    )
+
+
+def rollups_mark(touched: Iterable[tuple[int, date]], *, now: datetime | None = None) -> None:
+    """Mark (source, day) pairs for recompute, inside the caller's transaction.
+
+    ON CONFLICT DO UPDATE row-locks the marker until the caller commits, so a refresher
+    holding it FOR UPDATE makes us wait and we re-insert after it deleted: never lost.
+    Sorted, so two writers lock markers in the same order and cannot deadlock.
+    """
+    now = now or timezone.now()
+    rows = [RollupPending(source_id=s, day=d, marked_at=now) for s, d in sorted(set(touched))]
+    if rows:
+        RollupPending.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["source", "day"], update_fields=["marked_at"]
+        )
+
+
+def _enqueue_refresh() -> None:
+    from .tasks import refresh_rollups
+
+    refresh_rollups.delay()
+
+
+def rollups_refresh(*, max_days: int = 200) -> int:
+    """Recompute pending (source, day) rollups until none are left; returns days recomputed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            claim = RollupPending.objects.order_by("source_id", "day")
+            if connection.features.has_select_for_update_skip_locked:
+                claim = claim.select_for_update(skip_locked=True)
+            claimed = list(claim.values_list("id", "source_id", "day")[:max_days])
+            if not claimed:
+                return done
+            by_source: dict[int, list[date]] = {}
+            for _, source_id, day in claimed:
+                by_source.setdefault(source_id, []).append(day)
+            for source_id, days in by_source.items():
+                _recompute(source_id, days)
+            RollupPending.objects.filter(id__in=[pk for pk, _, _ in claimed]).delete()
+            done += len(claimed)
+
+
+def _recompute(source_id: int, days: list[date]) -> None:
+    """Replace the rollup rows of these days by a recomputation from the comment table."""
+    days = sorted(set(days))
+    DailySentiment.objects.filter(source_id=source_id, day__in=days).delete()
+    start, end = day_bounds(days[0])[0], day_bounds(days[-1])[1]
+    groups = (
+        Comment.objects.filter(
+            source_id=source_id, voice=Voice.BUSINESS, created_at__gte=start, created_at__lt=end
+        )
+        .scored()
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .filter(day__in=days)
+        .values("day", "thread__category_id", "thread__department")
+        .annotate(
+            n=Count("id"),
+            sum_compound=Sum("compound"),
+            n_positive=Count("id", filter=Q(compound__gte=POSITIVE_THRESHOLD)),
+            n_negative=Count("id", filter=Q(compound__lte=NEGATIVE_THRESHOLD)),
+        )
+        .order_by()
+    )
+    DailySentiment.objects.bulk_create(
+        [
+            DailySentiment(
+                day=g["day"],
+                source_id=source_id,
+                category_id=g["thread__category_id"],
+                department=g["thread__department"],
+                n=g["n"],
+                sum_compound=g["sum_compound"],
+                n_positive=g["n_positive"],
+                n_negative=g["n_negative"],
+                n_neutral=g["n"] - g["n_positive"] - g["n_negative"],
+            )
+            for g in groups
+        ],
+        batch_size=500,
+    )
+
+
+def comments_rescore_pending(*, all_versions: bool = True, limit: int | None = None) -> int:
+    """Queue every comment not scored at the current version (the sweep and `rescore`).
+
+    Walks by id in pages so it resumes where it was and never loads the table at once.
+    """
+    qs = Comment.objects.needs_scoring(SCORER_VERSION)
+    if not all_versions:
+        qs = qs.filter(compound__isnull=True)
+    queued, last_id = 0, 0
+    page = settings.EARSHOT_SCORE_BATCH * 20
+    while True:
+        ids = list(qs.filter(id__gt=last_id).order_by("id").values_list("id", flat=True)[:page])
+        if not ids:
+            return queued
+        comments_enqueue_scoring(ids)
+        queued += len(ids)
+        last_id = ids[-1]
+        if limit is not None and queued >= limit:
+            return queued
+
+
+def rollups_rebuild(*, source_ids: list[int] | None = None) -> int:
+    """Mark every day that has comments for recompute, then refresh. For repairs and tests."""
+    qs = Comment.objects.all()
+    if source_ids:
+        qs = qs.filter(source_id__in=source_ids)
+    pairs = (
+        qs.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("source_id", "day")
+        .distinct()
+    )
+    with transaction.atomic():
+        stale = DailySentiment.objects.all()
+        if source_ids:
+            stale = stale.filter(source_id__in=source_ids)
+        stale.delete()
+        rollups_mark(list(pairs))
+    return rollups_refresh()
