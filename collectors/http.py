@@ -29,6 +29,12 @@ class _Retry(Retry):
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_retry_after)
 
+    def new(self, **kw: Any) -> _Retry:
+        # urllib3 makes a fresh Retry after every attempt: carry the cap over.
+        fresh = super().new(**kw)
+        fresh.max_retry_after = self.max_retry_after
+        return fresh
+
 
 class HttpClient:
     def __init__(

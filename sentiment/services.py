@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -30,13 +30,13 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
         yield ids[i : i + size]
 
 
-def comments_enqueue_scoring(comment_ids: list[int]) -> int:
+def comments_enqueue_scoring(comment_ids: list[int], *, force: bool = False) -> int:
     """Queue scoring in batches; messages carry ids only, never text."""
     from .tasks import score_comments
 
     n = 0
     for chunk in _chunks(sorted(comment_ids), settings.EARSHOT_SCORE_BATCH):
-        score_comments.delay(chunk)
+        score_comments.delay(chunk, force) if force else score_comments.delay(chunk)
         n += 1
     return n
 
@@ -52,11 +52,14 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def comments_score(*, comment_ids: list[int]) -> int:
-    """Score the given comments that need it; returns how many were scored. Idempotent."""
+def comments_score(*, comment_ids: list[int], force: bool = False) -> int:
+    """Score the given comments that need it; returns how many were scored. Idempotent:
+    a comment already scored at the current version is left alone (unless `force`)."""
     now = timezone.now()
     with transaction.atomic():
-        pending = Comment.objects.filter(id__in=comment_ids).needs_scoring(SCORER_VERSION)
+        pending = Comment.objects.filter(id__in=comment_ids)
+        if not force:
+            pending = pending.needs_scoring(SCORER_VERSION)
         if connection.features.has_select_for_update_skip_locked:
             # Two deliveries of one batch never score the same row at the same time.
             pending = pending.select_for_update(skip_locked=True, of=("self",))
@@ -187,25 +190,37 @@ def _recompute(source_id: int, days: list[date]) -> None:
     )
 
 
-def comments_rescore_pending(*, all_versions: bool = True, limit: int | None = None) -> int:
-    """Queue every comment not scored at the current version (the sweep and `rescore`).
+def comments_rescore(
+    *,
+    force: bool = False,
+    unscored_only: bool = False,
+    after_id: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Queue comments for scoring, walking by id in pages (resumable with `after_id`).
 
-    Walks by id in pages so it resumes where it was and never loads the table at once.
+    Default: those not scored at the current version. `unscored_only`: never scored (the
+    sweep). `force`: every comment (rescore --all).
     """
-    qs = Comment.objects.needs_scoring(SCORER_VERSION)
-    if not all_versions:
-        qs = qs.filter(compound__isnull=True)
-    queued, last_id = 0, 0
+    if force:
+        qs = Comment.objects.all()
+    elif unscored_only:
+        # Only those left unscored for a while: fresh ones still have their task queued.
+        settled = timezone.now() - timedelta(minutes=10)
+        qs = Comment.objects.filter(compound__isnull=True, updated_at__lt=settled)
+    else:
+        qs = Comment.objects.needs_scoring(SCORER_VERSION)
+    queued, last_id = 0, after_id
     page = settings.EARSHOT_SCORE_BATCH * 20
     while True:
         ids = list(qs.filter(id__gt=last_id).order_by("id").values_list("id", flat=True)[:page])
         if not ids:
             return queued
-        comments_enqueue_scoring(ids)
+        comments_enqueue_scoring(ids, force=force)
         queued += len(ids)
         last_id = ids[-1]
-        if limit is not None and queued >= limit:
-            return queued
+        if progress:
+            progress(queued, last_id)
 
 
 def rollups_rebuild(*, source_ids: list[int] | None = None) -> int:

@@ -8,8 +8,8 @@ from . import services
 
 
 @shared_task(name="sentiment.score_comments", max_retries=5, default_retry_delay=30, acks_late=True)
-def score_comments(comment_ids: list[int]) -> int:
-    return services.comments_score(comment_ids=comment_ids)
+def score_comments(comment_ids: list[int], force: bool = False) -> int:
+    return services.comments_score(comment_ids=comment_ids, force=force)
 
 
 @shared_task(name="sentiment.refresh_rollups", max_retries=5, default_retry_delay=30, acks_late=True)
@@ -21,6 +21,6 @@ def refresh_rollups() -> int:
 def sweep() -> dict[str, int]:
     """Periodic safety net: queue comments never scored (a lost message, a broker wiped)
     and recompute any rollup left pending."""
-    queued = services.comments_rescore_pending(all_versions=False)
+    queued = services.comments_rescore(unscored_only=True)
     refreshed = services.rollups_refresh()
     return {"queued": queued, "refreshed": refreshed}

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .base import ConnectorError
+from .models import Source, SyncRun
+from .registry import connector_class, kinds
+from .services import source_check, source_collect, source_schedule
+
+
+class SourceForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=[])
+    new_secrets = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        label="Set secrets",
+        help_text="key=value, one per line. Stored encrypted and never shown again; "
+        "leave empty to keep the current ones.",
+    )
+    upload = forms.FileField(
+        required=False,
+        help_text="csvfile sources: upload a survey export; it is stored on the server and "
+        "the settings' path points to it.",
+    )
+    schedule = forms.CharField(
+        required=False,
+        help_text="15m, 2h, 1d or five cron fields (for example '0 7 * * 1-5'). Empty: keep.",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "settings", "enabled"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, f"{k} — {c.label}") for k, c in kinds().items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        settings_value = dict(data.get("settings") or {})
+        upload = data.get("upload")
+        if upload:
+            folder = Path(settings.MEDIA_ROOT) / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{uuid.uuid4().hex[:12]}-{Path(upload.name).name}"
+            with target.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            settings_value["path"] = str(target)
+            data["settings"] = settings_value
+        try:
+            connector_class(kind).parse_settings(settings_value)
+        except ConnectorError as exc:
+            raise forms.ValidationError({"settings": str(exc)}) from None
+        secrets = {}
+        for line in (data.get("new_secrets") or "").splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep:
+                raise forms.ValidationError({"new_secrets": "Write each secret as key=value."})
+            secrets[key.strip()] = value.strip()
+        unknown = set(secrets) - set(connector_class(kind).secret_names)
+        if unknown:
+            raise forms.ValidationError({"new_secrets": f"Unknown secret(s): {', '.join(sorted(unknown))}"})
+        data["parsed_secrets"] = secrets
+        return data
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
+    list_display = ["name", "kind", "enabled", "last_run_at", "last_status", "short_error"]
+    list_filter = ["kind", "enabled", "last_status"]
+    search_fields = ["name"]
+    readonly_fields = ["secret_names_display", "cursor", "periodic_task", "last_run_at",
+                       "last_success_at", "last_status", "last_error", "collecting_since"]
+    actions = ["run_now", "test_connection"]
+
+    @admin.display(description="Stored secrets")
+    def secret_names_display(self, obj: Source) -> str:
+        names = obj.secret_names() if obj.pk else []
+        return ", ".join(names) + " (set, hidden)" if names else "none"
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: Source) -> str:
+        return obj.last_error[:120]
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        secrets = form.cleaned_data.get("parsed_secrets") or {}
+        if secrets:
+            merged = obj.get_secrets() if obj.credentials else {}
+            merged.update(secrets)
+            obj.set_secrets(merged)
+        super().save_model(request, obj, form, change)
+        schedule = form.cleaned_data.get("schedule")
+        if schedule or obj.periodic_task_id is None:
+            source_schedule(source=obj, schedule=schedule or "1h")
+
+    @admin.action(description="Run a collection now")
+    def run_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            run = source_collect(source=source, trigger="admin")
+            if run is None:
+                self.message_user(request, f"{source}: already running", messages.WARNING)
+            elif run.status == SyncRun.Status.FAILED:
+                self.message_user(request, f"{source}: failed: {run.error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{source}: {run.created} created, {run.updated} updated, {run.skipped} skipped",
+                )
+
+    @admin.action(description="Test the connection")
+    def test_connection(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            result = source_check(source=source)
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            self.message_user(request, f"{source}: {result.message}", level)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["source", "started_at", "finished_at", "status", "seen", "created",
+                    "updated", "unchanged", "skipped"]
+    list_filter = ["status", "source"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Category, Comment, DailySentiment, Person, RollupPending, Thread
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Derived data: recomputed by Earshot, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["pseudonym", "display_name", "source", "department", "voice"]
+    list_filter = ["voice", "source"]
+    search_fields = ["display_name", "email", "pseudonym", "external_id"]
+    readonly_fields = ["pseudonym"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "category", "department", "opened_at", "last_activity_at"]
+    list_filter = ["source", "category"]
+    search_fields = ["title", "external_id"]
+    date_hierarchy = "last_activity_at"
+    raw_id_fields = ["category"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "source", "voice", "created_at", "compound", "scorer_version"]
+    list_filter = ["voice", "source", "scorer_version"]
+    search_fields = ["external_id", "clean_body"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["thread", "author"]
+
+
+@admin.register(DailySentiment)
+class DailySentimentAdmin(ReadOnlyAdmin):
+    list_display = ["day", "source", "category", "department", "n", "n_positive", "n_negative", "n_neutral"]
+    list_filter = ["source", "category"]
+    date_hierarchy = "day"
+
+
+@admin.register(RollupPending)
+class RollupPendingAdmin(ReadOnlyAdmin):
+    list_display = ["source", "day", "marked_at"]

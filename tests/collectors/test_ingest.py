@@ -1,0 +1,155 @@
+"""Ingest guarantees: nothing lost, nothing counted twice, bad input skipped with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectors.base import Batch
+from collectors.ingest import comments_ingest
+from collectors.models import Source
+from sentiment.models import Comment, DailySentiment, Person, Thread
+from sentiment.scoring import SCORER_VERSION
+from tests.conftest import T0, days, record
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(source, records, cursor=None, capture=None):
+    batch = Batch(records=records, cursor=cursor or {"n": len(records)})
+    if capture is None:
+        return comments_ingest(source=source, batch=batch)
+    with capture(execute=True):
+        return comments_ingest(source=source, batch=batch)
+
+
+def test_reingesting_the_same_records_creates_no_duplicates(make_source):
+    source = make_source()
+    recs = [record("c1"), record("c2", "Thanks, fixed quickly!"), record("c3", thread="T2")]
+    first = ingest(source, recs)
+    again = ingest(source, recs)
+    assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert again.to_score == []
+    assert Comment.objects.count() == 3
+    assert Thread.objects.count() == 2
+    assert Person.objects.count() == 1
+
+
+def test_duplicate_ids_within_one_batch_store_one_comment(make_source):
+    source = make_source()
+    result = ingest(source, [record("c1", "first"), record("c1", "second version")])
+    assert result.created == 1
+    assert Comment.objects.get().raw_body == "second version"
+
+
+def test_edited_comment_is_updated_and_rescored_once(make_source, django_capture_on_commit_callbacks):
+    from sentiment.services import comments_score
+
+    source = make_source()
+    ingest(source, [record("c1", "Great job, thanks!")], capture=django_capture_on_commit_callbacks)
+    before = Comment.objects.get()
+    assert before.compound > 0.05
+
+    result = ingest(
+        source, [record("c1", "Still broken. Awful service.")], capture=django_capture_on_commit_callbacks
+    )
+    assert (result.created, result.updated) == (0, 1)
+    after = Comment.objects.get()
+    assert after.pk == before.pk
+    assert after.compound < -0.05
+    assert after.scorer_version == SCORER_VERSION
+    # Scored once: a second delivery of the same task finds nothing to do.
+    assert comments_score(comment_ids=[after.pk]) == 0
+    assert DailySentiment.objects.get().n_negative == 1
+
+
+def test_malformed_records_are_skipped_with_a_reason_and_the_rest_lands(make_source):
+    source = make_source()
+    good = record("ok1")
+    bad = [
+        record("", "no id"),
+        record("e1", "   "),
+        record("t1", at="yesterday"),  # not a datetime
+        record("x" * 300),
+        record("th", thread=""),
+    ]
+    result = ingest(source, [*bad, good])
+    assert result.created == 1
+    reasons = {s.item: s.reason for s in result.skips}
+    assert reasons["(no id)"] == "no external id"
+    assert reasons["e1"] == "empty text"
+    assert "not a date-time" in reasons["t1"]
+    assert "longer than 255" in reasons["x" * 255]
+    assert "thread id" in reasons["th"]
+    assert list(Comment.objects.values_list("external_id", flat=True)) == ["ok1"]
+
+
+def test_nul_bytes_and_lone_surrogates_are_stored_as_safe_text(make_source):
+    source = make_source()
+    result = ingest(source, [record("n1", "bad\x00byte and \ud800 surrogate <b>bold</b>")])
+    assert result.created == 1
+    c = Comment.objects.get()
+    assert "\x00" not in c.raw_body
+    assert "\ud800" not in c.raw_body
+    assert c.clean_body == "badbyte and ? surrogate bold"
+
+
+def test_cursor_is_saved_with_the_batch(make_source):
+    source = make_source()
+    ingest(source, [record("c1")], cursor={"page": 7})
+    assert Source.objects.get(pk=source.pk).cursor == {"page": 7}
+
+
+def test_cursor_does_not_move_and_nothing_is_stored_when_the_batch_transaction_fails(make_source):
+    source = make_source()
+    ingest(source, [record("c1")], cursor={"page": 1})
+    # A cursor the database cannot store fails the transaction after the comments were
+    # written: the whole batch must roll back with it.
+    with pytest.raises(TypeError):
+        ingest(source, [record("c2"), record("c3")], cursor={"page": object()})
+    source.refresh_from_db()
+    assert source.cursor == {"page": 1}
+    assert list(Comment.objects.values_list("external_id", flat=True)) == ["c1"]
+
+
+def test_it_staff_and_bot_comments_are_stored_but_never_counted(
+    make_source, django_capture_on_commit_callbacks
+):
+    source = make_source()
+    recs = [
+        record("b1", "This outage is terrible and nobody tells us anything.", author="user"),
+        record("s1", "Thanks for your patience! Great news, it is fixed.", voice="it_staff", author="agent"),
+        record("s2", "Wonderful, excellent, amazing automatic reminder!", voice="bot", author="bot"),
+    ]
+    ingest(source, recs, capture=django_capture_on_commit_callbacks)
+    assert Comment.objects.count() == 3
+    assert Comment.objects.scored().count() == 3
+    row = DailySentiment.objects.get()
+    assert (row.n, row.n_negative, row.n_positive) == (1, 1, 0)
+
+
+def test_a_comment_whose_voice_changes_leaves_the_metrics(make_source, django_capture_on_commit_callbacks):
+    source = make_source()
+    ingest(source, [record("c1", "Awful, broken again.")], capture=django_capture_on_commit_callbacks)
+    assert DailySentiment.objects.get().n == 1
+    result = ingest(
+        source, [record("c1", "Awful, broken again.", voice="it_staff")],
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert result.updated == 1
+    assert not DailySentiment.objects.exists()
+
+
+def test_thread_spans_first_to_last_comment_and_keeps_its_category(make_source):
+    source = make_source()
+    ingest(source, [record("c2", "My VPN is down", at=T0 + days(2))])
+    ingest(source, [record("c1", "printer", at=T0), record("c3", "x", at=T0 + days(5))])
+    t = Thread.objects.get()
+    assert (t.opened_at, t.last_activity_at) == (T0, T0 + days(5))
+    assert t.category.slug == "network"
+
+
+def test_category_comes_from_the_source_field_before_keywords(make_source):
+    source = make_source()
+    ingest(source, [record("c1", "the VPN is slow", category_hint="Printer")])
+    assert Thread.objects.get().category.slug == "printing"
