@@ -20,7 +20,15 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from pydantic import Field, field_validator
 
-from ..base import Batch, CheckResult, CommentRecord, Connector, ConnectorConfigError, Skip, StrictSettings
+from ..base import (
+    Batch,
+    CheckResult,
+    CommentRecord,
+    Connector,
+    ConnectorConfigError,
+    Skip,
+    StrictSettings,
+)
 from ..registry import register
 
 # Response-id headers of the common survey tools, tried when id_column is not set.
@@ -211,7 +219,7 @@ class CsvFileConnector(Connector):
         category = _cell(row, cols["category"]).strip()
         title = _cell(row, cols["title"]).strip() or f"Survey response {response_id}"
         records = []
-        for i, name in enumerate(self.settings.text_columns):
+        for i in range(len(self.settings.text_columns)):
             idx = cols[f"text:{i}"]
             body = _cell(row, idx).strip()
             if not body:
