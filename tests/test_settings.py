@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def django(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY")}
+            if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     base.update(EARSHOT_VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="sentiment.settings", **env)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings as s; {code}"],
