@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from .base import CheckResult, ConnectorConfigError, ConnectorError
-from .ingest import comments_ingest
+from .ingest import comments_ingest_stream
 from .models import Source, SyncRun
 from .registry import connector_class, connector_for
 from .secrets import SecretsError
@@ -176,8 +176,8 @@ def source_collect(*, source: Source, full: bool = False, trigger: str = "manual
     try:
         connector = connector_for(source)
         cursor = {} if full else dict(source.cursor or {})
-        for batch in connector.fetch(cursor, full=full):
-            result = comments_ingest(source=source, batch=batch)
+        batches = connector.fetch(cursor, full=full)
+        for result in comments_ingest_stream(source=source, batches=batches):
             run.seen += result.seen
             run.created += result.created
             run.updated += result.updated

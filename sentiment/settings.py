@@ -174,6 +174,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fix-up closes the database connection around every task unless this
+# is set; reopening one per task cost more PostgreSQL CPU than the scoring writes.
+# Connections are still recycled every N tasks and Django's CONN_MAX_AGE applies.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 
 # --- Earshot -------------------------------------------------------------------------
 # How many comments one scoring task carries (ids only, never text).

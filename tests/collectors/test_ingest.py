@@ -153,3 +153,57 @@ def test_category_comes_from_the_source_field_before_keywords(make_source):
     source = make_source()
     ingest(source, [record("c1", "the VPN is slow", category_hint="Printer")])
     assert Thread.objects.get().category.slug == "printing"
+
+
+def test_streamed_batches_are_stored_in_order_each_with_its_cursor(make_source):
+    from collectors.ingest import comments_ingest_stream
+
+    source = make_source()
+    batches = (Batch(records=[record(f"c{i}", thread=f"T{i}")], cursor={"page": i}) for i in range(5))
+    seen_cursors = []
+    for result in comments_ingest_stream(source=source, batches=batches):
+        source.refresh_from_db()
+        seen_cursors.append(source.cursor["page"])
+        assert result.created == 1
+    assert seen_cursors == [0, 1, 2, 3, 4]
+    assert Comment.objects.count() == 5
+
+
+def test_an_upstream_error_mid_stream_keeps_what_was_committed_and_the_cursor_there(make_source):
+    from collectors.base import ConnectorError
+    from collectors.ingest import comments_ingest_stream
+
+    source = make_source()
+
+    def fetch():
+        yield Batch(records=[record("c1")], cursor={"page": 1})
+        yield Batch(records=[record("c2")], cursor={"page": 2})
+        raise ConnectorError("upstream went away")
+
+    with pytest.raises(ConnectorError, match="went away"):
+        for _ in comments_ingest_stream(source=source, batches=fetch()):
+            pass
+    source.refresh_from_db()
+    assert source.cursor == {"page": 2}
+    assert sorted(Comment.objects.values_list("external_id", flat=True)) == ["c1", "c2"]
+
+
+def test_a_storing_error_stops_the_reading_thread(make_source):
+    import threading
+
+    from collectors.ingest import comments_ingest_stream
+
+    source = make_source()
+    produced = []
+
+    def fetch():
+        for i in range(100):
+            produced.append(i)
+            yield Batch(records=[record(f"c{i}")], cursor={"page": object()} if i == 1 else {"page": i})
+
+    with pytest.raises(TypeError):
+        for _ in comments_ingest_stream(source=source, batches=fetch()):
+            pass
+    assert not any(t.name.startswith("ingest-prepare") for t in threading.enumerate())
+    assert len(produced) < 10  # read ahead by a bounded queue, not to the end
+    assert list(Comment.objects.values_list("external_id", flat=True)) == ["c0"]
