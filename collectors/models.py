@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 
 from .secrets import decrypt_json, encrypt_json
@@ -58,12 +56,6 @@ class Source(models.Model):
 
     def secret_names(self) -> list[str]:
         return sorted(self.get_secrets())
-
-    # Locking ----------------------------------------------------------------------
-    def lock_is_stale(self, now: datetime) -> bool:
-        if self.collecting_since is None:
-            return True
-        return now - self.collecting_since > timedelta(seconds=settings.EARSHOT_COLLECT_LOCK_SECONDS)
 
 
 class SyncRun(models.Model):

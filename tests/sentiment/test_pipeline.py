@@ -132,3 +132,25 @@ def test_score_labels_use_the_one_threshold_definition():
     assert label_for(0.0499) == "neu"
     assert label_for(-0.05) == "neg"
     assert score_text("").label == "neu"
+
+
+def test_the_sweep_scores_comments_whose_task_was_lost(make_source, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sentiment.tasks import sweep
+
+    source = make_source()
+    recs = [record(f"c{i}", TEXTS[i % len(TEXTS)], at=T0 + days(i % 3)) for i in range(12)]
+    # Stored, but the scoring message never reached a worker (a wiped broker, say).
+    comments_ingest(source=source, batch=Batch(records=recs, cursor={}), enqueue=False)
+    fresh = Comment.objects.order_by("id").first()
+    Comment.objects.exclude(pk=fresh.pk).update(updated_at=timezone.now() - timedelta(minutes=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sweep.apply().get()
+    # The one stored a moment ago still has its own task queued: the sweep leaves it.
+    assert result["queued"] == 11
+    assert Comment.objects.filter(compound__isnull=True).get() == fresh
+    assert sum(r.n for r in DailySentiment.objects.all()) == 11
+    assert actual_rollup() == expected_rollup()
