@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class ConnectorError(Exception):
-    """Upstream failed; worth retrying later (network, 5xx, rate limit exhausted)."""
+    """Upstream failed; worth retrying later (network, 5xx, rate limit exhausted).
+
+    `status` is the upstream's HTTP status when there was one, so connectors can react
+    to a code (a deleted item's 404) without reading the message.
+    """
+
+    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ConnectorConfigError(ConnectorError):

@@ -128,21 +128,26 @@ def _raise_for_status(response: requests.Response, host: str) -> None:
         return
     if code == 401:
         raise ConnectorConfigError(
-            f"{host} refused the credentials (401 Unauthorized): check the token or password."
+            f"{host} refused the credentials (401 Unauthorized): check the token or password.",
+            status=code,
         )
     if code == 403:
         raise ConnectorConfigError(
-            f"{host} says the account lacks permission (403 Forbidden) for {response.request.path_url}."
+            f"{host} says the account lacks permission (403 Forbidden) for {response.request.path_url}.",
+            status=code,
         )
     if code == 404:
         raise ConnectorConfigError(
-            f"{host} has nothing at {response.request.path_url} (404): check the URL and ids in the settings."
+            f"{host} has nothing at {response.request.path_url} (404): check the URL and ids in the settings.",
+            status=code,
         )
     if code == 429:
-        raise ConnectorError(f"{host} is rate limiting us (429) and retries ran out; the next run resumes.")
+        raise ConnectorError(
+            f"{host} is rate limiting us (429) and retries ran out; the next run resumes.", status=code
+        )
     if code >= 500:
-        raise ConnectorError(f"{host} failed with {code} after retries; the next run resumes.")
-    raise ConnectorConfigError(f"{host} rejected the request ({code}): {response.text[:300]}")
+        raise ConnectorError(f"{host} failed with {code} after retries; the next run resumes.", status=code)
+    raise ConnectorConfigError(f"{host} rejected the request ({code}): {response.text[:300]}", status=code)
 
 
 def _json(response: requests.Response) -> Any:

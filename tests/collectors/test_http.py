@@ -80,3 +80,10 @@ def test_a_closed_port_is_a_transient_connection_error():
         port = s.getsockname()[1]
     with pytest.raises(ConnectorError, match="Could not connect|kept failing"):
         HttpClient(f"http://127.0.0.1:{port}/", retries=1, backoff=0.01).get_json("/x")
+
+
+def test_errors_carry_the_upstream_status_code(httpserver: HTTPServer):
+    httpserver.expect_request("/gone").respond_with_data("", status=404)
+    with pytest.raises(ConnectorConfigError) as exc:
+        client(httpserver).get_json("/gone")
+    assert exc.value.status == 404
