@@ -34,8 +34,6 @@ are refused, so the host check done at connect time holds for every request.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -56,6 +54,7 @@ from ..base import (
     StrictSettings,
 )
 from ..http import HttpClient
+from ..netguard import check_address, validate_base_url
 from ..registry import register
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
@@ -112,17 +111,11 @@ class ZendeskSettings(StrictSettings):
         if bool(self.subdomain) == bool(self.base_url):
             raise ValueError("give either subdomain or base_url (exactly one)")
         if self.base_url:
-            parts = urlsplit(self.base_url)
-            if parts.scheme not in ("https", "http") or not parts.hostname:
-                raise ValueError("base_url must look like https://acme.zendesk.com")
-            if parts.scheme == "http" and not self.allow_insecure_http:
-                raise ValueError(
-                    "base_url must use https: the API token would travel in clear "
-                    "(allow_insecure_http is for a local test server only)"
-                )
-            if parts.username or parts.password or parts.query or parts.fragment:
-                raise ValueError("base_url takes no user, query or fragment")
-            self.base_url = self.base_url.rstrip("/")
+            self.base_url = validate_base_url(
+                self.base_url,
+                allow_insecure_http=self.allow_insecure_http,
+                example="https://acme.zendesk.com",
+            )
         return self
 
     @property
@@ -170,31 +163,7 @@ class ZendeskConnector(Connector):
         )
 
     def _guard_host(self) -> None:
-        """Resolve the host now and refuse loopback/private/link-local addresses unless
-        allowed: a source's address is typed by an admin, and Earshot must not become a
-        way to reach the intranet's own services (SSRF)."""
-        parts = urlsplit(self.settings.root)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError):
-            raise ConnectorError(
-                f"DNS lookup for {host} failed: is the subdomain or base_url right?"
-            ) from None
-        if self.settings.allow_private_network:
-            return
-        for *_, sockaddr in infos:
-            ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-            mapped = getattr(ip, "ipv4_mapped", None)
-            if mapped is not None:
-                ip = mapped
-            if not ip.is_global:
-                raise ConnectorConfigError(
-                    f"{host} resolves to {ip}, a loopback or private network address. "
-                    "Earshot only calls public addresses unless the setting "
-                    "allow_private_network is true (for an on-premises or test server)."
-                )
+        check_address(self.settings.root, allow_private_network=self.settings.allow_private_network)
 
     def _get(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
