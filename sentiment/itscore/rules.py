@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 _NEG = (
     r"(?:not|never|no\s+longer|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t|"
@@ -90,11 +90,14 @@ RULES: tuple[Rule, ...] = (
     _r("no response", r"\b(?:no(?:body|\s+one)\s+(?:has\s+|have\s+|ever\s+|even\s+)?(?:answers?|answered|responds?|responded|repl(?:y|ies|ied)|calls?|called|got\s+back|gets\s+back|came|comes|showed\s+up|helps?|helped|cares?|knows?|seems\s+to\s+know|bothered|followed\s+up|picks?\s+up|picked\s+up)|no\s+(?:response|reply|answer|callback|call\s+back|update|follow[-\s]?up|feedback|word)s?\s+(?:yet|since|from|after|for|in|at\s+all)|never\s+(?:got|get|heard|hear|received?|responded|replied|answered|called|came|showed|arrived|resolved|got\s+back)|(?:hasn'?t|haven'?t|has\s+not|have\s+not|didn'?t|did\s+not)\s+(?:heard|received|gotten|responded|replied|answered|called|got\s+back|been\s+(?:fixed|resolved|answered|contacted|touched|assigned|looked\s+at)))\b", -1.6, "nobody|no|one|never|hasn't|hasnt|haven't|havent|didn't|didnt|not"),
     _r("closed without fixing", r"\b(?:closed|resolved|marked\s+(?:as\s+)?(?:resolved|closed|done|fixed|complete))\b[^.!?]{0,40}?\b(?:without|but|even\s+though|although|though|yet|while|before)\b[^.!?]{0,30}?\b(?:fix\w*|resolv\w*|solv\w*|contact\w*|ask\w*|talk\w*|check\w*|respon\w*|repl\w*|still|not|nothing|isn'?t|wasn'?t|never|any)\b", -2.2, "closed|resolved|marked"),
     _r("on hold / hung up", r"\b(?:on\s+hold|hung\s+up(?:\s+on)?|put\s+me\s+on\s+hold|run\s*around|passed\s+around|bounced\s+(?:around|between))\b", -1.3, "hold|hung|run|runaround|passed|bounced"),
-    _r("hours of waiting", r"\b(?:for|after|over|took|takes|taking|take|wasted|waited|waiting|spent|been)\s+(?:almost\s+|nearly\s+|over\s+|more\s+than\s+)?" + _COUNT + r"?\s*(?:hours?|hrs?|days|weeks|minutes|mins)\b", -0.9, "hour|hours|hrs|hr|days|weeks|minutes|mins"),
+    _r("hours of waiting", r"\b(?:for|after|over|took|takes|taking|take|wasted|waited|waiting|spent|been)\s+(?:almost\s+|nearly\s+|over\s+|more\s+than\s+)?(?:" + _COUNT + r"?\s*(?:hours?|hrs?|days|weeks|minutes|mins)|(?:an|a|one|half\s+an)\s+(?:hour|hr|day|week))\b", -0.9, "hour|hours|hrs|hr|day|days|week|weeks|minutes|mins"),
+    _r("ask for a person", r"\b(?:speak|talk|get\s+through)\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:real\s+|live\s+|actual\s+)?(?:human(?:\s+being)?|person|supervisor|manager)\b", -1.0, "speak|talk|through + human|person|supervisor|manager"),
+    _r("was told", r"\b(?:i\s+was|we\s+were|i\s+got|was|were|been|keep\s+getting|keeps?\s+getting)\s+told\b", -0.8, "told"),
     _r("supposed to", r"\b(?:was|were|is|are|it's|was\s+meant|were\s+meant)\s+supposed\s+to\b", -1.0, "supposed"),
     _r("would be nice if (wish)", r"\b(?:it\s+)?would\s+be\s+(?:really\s+|very\s+|so\s+)?(?:great|nice|helpful|good|lovely|awesome|wonderful|useful)\s+(?:if|to)\b", 0.0, "would + great|nice|helpful|good|lovely|awesome|wonderful|useful"),
     # --- repairs ---
     _r("works again/now", r"\b(?:(?:now\s+)?work(?:s|ing|ed)\s+(?:again|now|fine|great|perfectly|well|properly|flawlessly|beautifully|like\s+a\s+charm|a\s+treat)|now\s+work(?:s|ing)|(?:it|that|this)\s+worked|(?:is|are|'s|was)\s+back\s+(?:up|online|to\s+normal|in\s+business)|back\s+up\s+and\s+running|up\s+and\s+running|back\s+to\s+normal|all\s+good|(?:all\s+)?sorted(?:\s+(?:it|that))?(?:\s+out)?\s+now|sorted\s+(?:it\s+|that\s+)?out|(?:did|does)\s+the\s+trick|good\s+as\s+new|(?:fixed|resolved|solved|sorted)\s+now)\b", 1.9, "work|works|working|worked|back|running|normal|good|sorted|trick|new|now"),
+    _r("can't wait", r"\b(?:can'?t|cannot|can\s+not)\s+wait\b", 2.0, "can't|cant|cannot|can + wait"),
     _r("no issues since", r"\bno\s+(?:more\s+|further\s+|real\s+)?(?:issues?|problems?|errors?|crash(?:es)?|complaints?|glitch(?:es)?|trouble|hiccups?|drops?|outages?)\s+(?:since|after|so\s+far|at\s+all|anymore|any\s+more|now|today|this\s+week|with\s+(?:it|the|my))\b", 1.8, "no"),
     _r("no longer failing", r"\bno\s+longer\s+(?:crash\w*|freez\w*|fail\w*|broken|down|slow|an?\s+(?:issue|problem)|disconnect\w*|drop\w*|lag\w*|hang\w*|getting\s+(?:errors?|kicked|logged))", 1.6, "longer"),
     # --- IT senses that are not emotion ---
@@ -102,6 +105,8 @@ RULES: tuple[Rule, ...] = (
     _r("critical update", r"\bcritical\s+(?:security\s+)?(?:update|updates|patch|patches|fix|path|section|system|systems|infrastructure|server|servers|application|applications|release|hotfix|alert|alerts|priority)\b", 0.0, "critical"),
     _r("free up space", r"\bfree\s+(?:up|space|disk|memory|trial|license|licence|version|tier|text|form)\b|\b(?:hands|handsfree|hands-free)\b", 0.0, "free|hands|handsfree|hands-free"),
     _r("as well", r"\bas\s+well(?:\s+as)?\b", 0.0, "well"),
+    # "like" as a comparison or in a request ("looks like", "like a", "would like") is no praise
+    _r("like (comparison)", r"\b(?:(?:looks?|looked|looking|seems?|seemed|sounds?|sounded|feels?|felt|just|something|things|stuff|more|much|exactly|would|'d)\s+like|like\s+(?=(?:a|an|the|this|that|these|those|it|when|how|what|to|in|on|with|if|me|him|us|them|my|your|his|her|our|their)\b))\b", 0.0, "like"),
     _r("kind regards", r"\b(?:kind|best|warm|warmest)\s+regards\b", 0.0, "regards"),
 )
 

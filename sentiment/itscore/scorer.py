@@ -23,7 +23,7 @@ from .clean import clean_for_scoring
 from .rules import REQUEST_CUE, RULES, RULES_VERSION
 
 LEXICON_PATH = Path(__file__).with_name("it_lexicon.tsv")
-LEXICON_VERSION = "1"
+LEXICON_VERSION = "2"
 # Bump on any change to the lexicon, the rules, the cleaning or the thresholds.
 ITSCORE_VERSION = f"vader3.3.2-it{LEXICON_VERSION}.{RULES_VERSION}"
 
@@ -47,6 +47,20 @@ _N_SCALAR = _v.N_SCALAR
 _C_INCR = _v.C_INCR
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _WORD = re.compile(r"[a-z0-9'-]+")
+# Words glued by an ellipsis or other punctuation ("an hour.....not cool", "late!!why") are
+# split so negation and the lexicon see both words; "e.g." and "3.5" stay whole.
+_GLUED = re.compile(r"(?:\.\.|[!?,;])[.!?,;]*(?=[A-Za-z])")
+
+
+def _unglue(text: str) -> str:
+    """A space after an ellipsis or [!?,;] run that sits between two letters."""
+
+    def space(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else " "
+        return m.group(0) + " " if before.isascii() and before.isalpha() else m.group(0)
+
+    return _GLUED.sub(space, text)
+
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -130,7 +144,8 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
     # -- VADER's word arithmetic -------------------------------------------------------
     def valences(self, text: str) -> tuple[list[str], list[float]]:
         """Tokens and one valence per token for already-cleaned, rule-rewritten text."""
-        tokens = [_strip(w) for w in text.split()]
+        raw = text.split()
+        tokens = [_strip(w) for w in raw]
         low = [t.lower() for t in tokens]
         lex = self.lexicon
         rules = self.rule_tokens
@@ -138,7 +153,12 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         is_cap_diff = _v.allcap_differential(tokens)
         sentiments: list[float] = []
         sarcasm: list[int] = []
+        # Negation, "no" and degree words look back only within the sentence: "I have no
+        # seat? WTF." must not read "no ... WTF" as a negated "WTF".
+        lo = 0  # first token of the current sentence
         for i, w in enumerate(low):
+            if i and raw[i - 1][-1] in ".!?":
+                lo = i
             if w in _BOOSTER or (w == "kind" and i < n - 1 and low[i + 1] == "of"):
                 sentiments.append(0.0)
                 continue
@@ -154,7 +174,7 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
             if w in _ADVERB_ONLY_BEFORE_SENTIMENT and i < n - 1 and (low[i + 1] in lex or low[i + 1] in rules):
                 sentiments.append(0.0)
                 continue
-            sentiments.append(self._word_valence(tokens, low, i, is_cap_diff))
+            sentiments.append(self._word_valence(tokens, low, i, is_cap_diff, lo))
         if sarcasm:
             failure = any(v <= _FAILURE_VALENCE for j, v in enumerate(sentiments) if j not in sarcasm)
             if failure:
@@ -164,7 +184,8 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
             sentiments = self._but_check(tokens, sentiments)
         return tokens, sentiments
 
-    def _word_valence(self, tokens: list[str], low: list[str], i: int, is_cap_diff: bool) -> float:
+    def _word_valence(self, tokens: list[str], low: list[str], i: int, is_cap_diff: bool, lo: int = 0) -> float:
+        """VADER's valence of word i; look-backs stop at `lo`, the first token of its sentence."""
         lex = self.lexicon
         w = low[i]
         n = len(low)
@@ -172,15 +193,15 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         if w == "no" and i != n - 1 and low[i + 1] in lex:
             valence = 0.0
         if (
-            (i > 0 and low[i - 1] == "no")
-            or (i > 1 and low[i - 2] == "no")
-            or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))
+            (i > lo and low[i - 1] == "no")
+            or (i - 1 > lo and low[i - 2] == "no")
+            or (i - 2 > lo and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))
         ):
             valence = lex[w] * _N_SCALAR
         if is_cap_diff and tokens[i].isupper():
             valence = valence + _C_INCR if valence > 0 else valence - _C_INCR
         for start_i in range(3):
-            if i > start_i and low[i - (start_i + 1)] not in lex:
+            if i - start_i > lo and low[i - (start_i + 1)] not in lex:
                 s = _v.scalar_inc_dec(tokens[i - (start_i + 1)], valence, is_cap_diff)
                 if start_i == 1 and s != 0:
                     s = s * 0.95
@@ -191,10 +212,10 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
                 if start_i == 2:
                     valence = self._idioms(valence, low, i)
         # "least" check
-        if i > 1 and low[i - 1] not in lex and low[i - 1] == "least":
+        if i - 1 > lo and low[i - 1] not in lex and low[i - 1] == "least":
             if low[i - 2] != "at" and low[i - 2] != "very":
                 valence = valence * _N_SCALAR
-        elif i > 0 and low[i - 1] not in lex and low[i - 1] == "least":
+        elif i > lo and low[i - 1] not in lex and low[i - 1] == "least":
             valence = valence * _N_SCALAR
         return valence
 
@@ -264,7 +285,9 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         if not text.isascii():
             text = self._emoji_to_text(text.translate(_APOSTROPHES))
         text = clean_for_scoring(text)
-        return self.apply_rules(text) if text else text
+        if not text:
+            return text
+        return self.apply_rules(_unglue(text))
 
     @staticmethod
     def sentence_compound(prepared: str, sentiments: list[float], compound: float) -> float:
@@ -300,7 +323,7 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
     def explain(self, text: str) -> dict:
         raw = text if text.isascii() else self._emoji_to_text(text.translate(_APOSTROPHES))
         cleaned = clean_for_scoring(raw)
-        prepared = self.apply_rules(cleaned) if cleaned else ""
+        prepared = self.apply_rules(_unglue(cleaned)) if cleaned else ""
         contributions: list[dict] = []
         if prepared:
             tokens, sentiments = self.valences(prepared)

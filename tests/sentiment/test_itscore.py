@@ -258,3 +258,32 @@ def test_it_senses_are_neutral() -> None:
     for text in ("Please kill the process.", "Open the file in Excel.", "The help desk moved.",
                  "Install the critical update tonight.", "Shared folder for the audit."):
         assert score(text).label == "neu", text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # words glued by an ellipsis are split, so the negation applies
+        ("Restarted twice...not fixed.", "neg"),
+        # negation does not reach across a sentence end
+        ("Any issues? No. Great service overall.", "pos"),
+        # an answer, a comparison or a request is no praise
+        ("Yes, the asset number is on the form.", "neu"),
+        ("Requests like this one go to the service desk.", "neu"),
+        ("I would like a docking station for home.", "neu"),
+        # service-failure words and waiting
+        ("The technician was late again and we waited an hour.", "neg"),
+        ("Still stranded without a laptop.", "neg"),
+        ("I was told it would be done by Friday.", "neg"),
+        # "can't wait" is eagerness, not a failure
+        ("Can't wait for the new laptops.", "pos"),
+    ],
+)
+def test_general_service_language(text: str, expected: str) -> None:
+    assert score(text).label == expected, explain(text)
+
+
+def test_explain_uses_the_same_text_as_score() -> None:
+    e = explain("Restarted twice...not fixed.")
+    assert e["label"] == score("Restarted twice...not fixed.").label
+    assert any(c.get("word") == "fixed" and c["valence"] < 0 for c in e["contributions"])
