@@ -54,6 +54,8 @@ class CommentRecord:
     category_hint: str = ""
     # None: decided by Earshot (IT-staff directory, bot flags); else the platform's own signal.
     voice: str | None = None
+    # Teams / groups the platform reports for the author (matched by the IT-staff directory).
+    author_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

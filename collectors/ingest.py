@@ -26,6 +26,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from sentiment.categories import CategoryMatcher
+from sentiment.directory import StaffDirectory
 from sentiment.models import Comment, Person, Thread, Voice
 from sentiment.pseudonyms import pseudonym
 
@@ -136,6 +137,18 @@ def comments_store(*, source: Source, prepared: Prepared, enqueue: bool = True) 
     result = IngestResult(seen=prepared.seen, skips=prepared.skips)
     rows = prepared.rows
     matcher = CategoryMatcher.load()
+    directory = StaffDirectory.load()
+    if directory:
+        for row in rows:
+            if row.voice is None:  # the platform's own role signal wins
+                rec = row.rec
+                row.voice = directory.match(
+                    source.pk,
+                    email=_text(rec.author_email),
+                    author_id=row.author_ext,
+                    name=_text(rec.author_name),
+                    groups=[_text(g) for g in rec.author_groups],
+                )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Rows and cursor commit together, so if PostgreSQL itself crashes within the
@@ -247,7 +260,8 @@ def _upsert_people(source: Source, rows: list[_Row]) -> dict[str, tuple[int, str
     stale.extend(ext for ext in wanted if ext not in people)
     if not stale:
         return people
-    # Voice is kept on update: it belongs to the IT-staff directory once the person exists.
+    # A person's voice is the one first seen (informational): each comment's voice is decided
+    # afresh from the platform's signal and the IT-staff directory.
     Person.objects.bulk_create(
         [
             Person(
@@ -420,10 +434,10 @@ def _pg_array(values: Any) -> str:
 
 
 def _voice(row: _Row, people: dict[str, tuple[int, str, str]]) -> str:
-    if row.voice:
-        return row.voice
-    person = people.get(row.author_ext)
-    return person[1] if person else Voice.BUSINESS
+    # The platform's signal, else the IT-staff directory (both set on the row by
+    # comments_store), else a business user. Never a voice cached on the person: a
+    # directory entry removed must stop counting at the next collection.
+    return row.voice or Voice.BUSINESS
 
 
 # --- comments -------------------------------------------------------------------------

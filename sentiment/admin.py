@@ -5,7 +5,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, Comment, DailySentiment, Person, RollupPending, Thread
+from .models import (
+    Category,
+    Comment,
+    DailySentiment,
+    Person,
+    RollupPending,
+    StaffDirectoryEntry,
+    Thread,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,3 +68,10 @@ class DailySentimentAdmin(ReadOnlyAdmin):
 @admin.register(RollupPending)
 class RollupPendingAdmin(ReadOnlyAdmin):
     list_display = ["source", "day", "marked_at"]
+
+
+@admin.register(StaffDirectoryEntry)
+class StaffDirectoryAdmin(admin.ModelAdmin):
+    list_display = ["kind", "value", "voice", "source", "note"]
+    list_filter = ["kind", "voice", "source"]
+    search_fields = ["value", "note"]

@@ -45,6 +45,50 @@ class Category(models.Model):
         return [k.strip().lower() for k in self.keywords.splitlines() if k.strip()]
 
 
+class StaffDirectoryEntry(models.Model):
+    """Admin-maintained: who is IT staff (or a bot) where the platform does not say.
+
+    Applied at ingest to comments whose source gave no voice of its own (the platform's
+    role signal always wins). `collect NAME --full` re-applies a changed directory to
+    what is stored: changed voices are updated and the metrics recomputed.
+    """
+
+    class Kind(models.TextChoices):
+        DOMAIN = "domain", "E-mail domain (it.example.com, and its subdomains)"
+        EMAIL = "email", "E-mail address"
+        PERSON = "person", "Author id or display name as the source gives it"
+        GROUP = "group", "Group / team the source reports for the author"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=255)
+    voice = models.CharField(
+        max_length=10,
+        choices=[(Voice.IT_STAFF, Voice.IT_STAFF.label), (Voice.BOT, Voice.BOT.label)],
+        default=Voice.IT_STAFF,
+    )
+    source = models.ForeignKey(
+        "collectors.Source",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: applies to every source.",
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = "IT-staff directory entry"
+        verbose_name_plural = "IT-staff directory"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display().split(' (')[0]} {self.value} → {self.voice}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.value = self.value.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
 class Person(models.Model):
     """An author as one source knows them."""
 

@@ -59,7 +59,8 @@ def test_secrets_set_in_the_admin_are_never_shown_back(admin_client, catalogue, 
 
 def test_every_model_has_an_admin_page(admin_client):
     for url in ["collectors/source", "collectors/syncrun", "sentiment/comment", "sentiment/thread",
-                "sentiment/person", "sentiment/category", "sentiment/dailysentiment", "sentiment/rolluppending"]:
+                "sentiment/person", "sentiment/category", "sentiment/dailysentiment", "sentiment/rolluppending",
+                "sentiment/staffdirectoryentry"]:
         assert admin_client.get(f"/admin/{url}/").status_code == 200, url
 
 
