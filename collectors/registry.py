@@ -18,7 +18,7 @@ def register(cls: type[Connector]) -> type[Connector]:
 
 def _load() -> None:
     # Importing the packages registers them; kept explicit so the list reads in one place.
-    from . import csvfile, demo, freshservice, jira, servicenow, zendesk  # noqa: F401
+    from . import csvfile, demo, freshservice, jira, rt, servicenow, zammad, zendesk  # noqa: F401
 
 
 def kinds() -> dict[str, type[Connector]]:
