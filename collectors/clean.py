@@ -15,7 +15,9 @@ _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,2000}>", re.I | re.S)
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_TICKET = re.compile(r"\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK)\d{4,}|#\d{3,})\b")
+_TICKET = re.compile(
+    r"(?:\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK)\d{4,})|(?<!\w)#\d{3,})\b"
+)
 _QUOTE_HEADER = re.compile(
     r"^\s*(?:On .{3,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From:\s.+|Sent from my \w+.*)\s*$",
     re.I | re.M,
@@ -25,6 +27,26 @@ _SIGNOFF = re.compile(
     r"best,|br,|mfg,?)\s*$",
     re.I | re.M,
 )
+# "@maria" / "@it.ops" after e-mail addresses are gone: a mention names, it does not judge.
+_MENTION = re.compile(r"(?<![\w@])@[\w][\w.-]{0,60}")
+# Helpdesk notification markers: everything from such a line on is the quoted thread.
+_REPLY_MARKER = re.compile(
+    r"^[^\n]*(?:reply above this line|type your reply above|write above this line)[^\n]*$",
+    re.I | re.M,
+)
+# Boilerplate lines helpdesks and mail systems add to what a person wrote.
+_AUTO_LINE = re.compile(
+    r"^[ \t]*(?:this is an automated (?:message|e-?mail|notification|response)"
+    r"|(?:please )?do not reply (?:to|directly to) this (?:e-?mail|message|notification)"
+    r"|you are receiving this (?:e-?mail |message |notification )?because"
+    r"|this (?:e-?mail|message|notification) was (?:sent|generated) (?:to|automatically)"
+    r"|to unsubscribe"
+    r"|your request \(?#?\d+\)? has been (?:updated|received|solved|resolved)"
+    r"|ticket #?\d+ has been (?:updated|created|resolved|closed))[^\n]*$\n?",
+    re.I | re.M,
+)
+_AUTO_HINTS = ("reply", "automated", "receiving this", "unsubscribe", "sent to", "generated",
+               "has been")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
@@ -37,6 +59,14 @@ def strip_html(text: str) -> str:
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub(" ", text)
     return html.unescape(text) if "&" in text else text
+
+
+def cut_notification_text(text: str) -> str:
+    """Drop a helpdesk's "reply above this line" thread and its automated boilerplate."""
+    marker = _REPLY_MARKER.search(text)
+    if marker:
+        text = text[: marker.start()]
+    return _AUTO_LINE.sub("", text)
 
 
 def cut_quoted_and_signature(text: str) -> str:
@@ -64,11 +94,15 @@ def clean_text(raw: str) -> str:
     if not text.isprintable():
         text = _CONTROL.sub("", text)
     text = strip_html(text)
+    low = text.lower()
+    if any(hint in low for hint in _AUTO_HINTS):
+        text = cut_notification_text(text)
     text = cut_quoted_and_signature(text)
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _EMAIL.sub(" ", text)
+        text = _MENTION.sub(" ", text)
     if _HAS_TICKET_HINT(text):
         text = _TICKET.sub(" ", text)
     if "  " in text or "\t" in text or "\u00a0" in text:
