@@ -13,9 +13,10 @@ Freshservice endpoints and shapes followed (api.freshservice.com/v2, checked 202
 - List All Tickets: `GET /api/v2/tickets?updated_since={ISO}&order_type=asc&per_page=
   {<=100}&page={n}`; answer `{"tickets": [...]}`; without `updated_since` only the last
   30 days are listed, so the first run always sends one (start_date or 2000-01-01). The
-  next page is announced by a `Link: <...>; rel="next"` header; it is built here from
-  `page+1` against the configured host, never followed (redirects are refused too, so
-  the host check done at connect time holds for every request). Page sizes up to 100
+  next page is announced by a `Link: <...>; rel="next"` header; the next request is
+  built here (by key, see below) against the configured host, the link is never followed
+  (redirects are refused too, so the host check done at connect time holds for every
+  request). Page sizes up to 100
   (api.freshservice.com/v2 "What's new": "Support for page sizes up to 100";
   developers.freshworks.com api-sdk freshservice_models.TicketsQuery: updated_since,
   order_type asc|desc, include). Ticket fields used: `id, subject, description (HTML),
@@ -43,11 +44,31 @@ Freshservice endpoints and shapes followed (api.freshservice.com/v2, checked 202
 - Rate limits: per minute and plan, account-wide; 429 with `Retry-After` seconds
   (api.freshservice.com "Rate limit"): honoured by collectors.http.HttpClient.
 
-Watermark: `updated_since` is second-precise and a ticket changed while the previous
-run was listing may surface late, so each run asks again from `overlap_seconds` before
-the newest `updated_at` it finished, and remembers the `updated_at` of the tickets in
-that window: those unchanged are dropped without reading their conversations, so a run
-with nothing new makes one request and writes nothing.
+Listing and watermark. What Freshworks documents about the ticket list (developers.
+freshworks.com api-sdk freshservice_models.TicketsQuery; checked 2026):
+`updated_since` "filter[s] out tickets based on updated time" (ISO, second-precise) and
+`order_type` is `asc` | `desc`, default `desc`. It does NOT say whether `updated_since` is
+inclusive, nor which field `order_type` sorts by (there is no documented `order_by`;
+Freshdesk's sibling API sorts by `created_at` unless `order_by` says otherwise). So:
+- Inclusiveness is not relied on: every query starts one second (or `overlap_seconds`)
+  before the newest `updated_at` read, and the tickets read at or after that instant are
+  remembered (id -> updated_at) and dropped when they come back unchanged.
+- Relied on: `order_type=asc` with `updated_since` lists by `updated_at` ascending, so a
+  ticket that changes mid-run moves to the end of the list. Page numbers would then shift
+  every later ticket back by one and one would never be read; instead the list is paged
+  by key (as collectors/zammad and collectors/servicenow do): each next request asks
+  again from the newest `updated_at` read, page 1, `per_page` grown by the tickets at that
+  instant; only a whole page within one second is followed by the next page number of the
+  same query. The cursor `{since, recent}` saved after each page is complete, so a run that
+  fails resumes from it, and the next run asks from `overlap_seconds` before `since` (a
+  change saved while the previous run was listing can surface late): a run with nothing new
+  makes one request (while the tickets in the overlap window fit on a page) and writes
+  nothing.
+- Checked, not trusted: if a page's `updated_at` values are not ascending, the list is not
+  sorted by `updated_at` (then, sorted by creation, an update does not move a ticket and
+  page numbers are safe): the rest of that run pages by number from the same query and
+  the cursor moves only when the listing is complete. A gap is still possible there if
+  the pages read by key before the first out-of-order one happened to look ascending.
 
 Voice: a requester is business, an agent IT staff, a conversation without a user
 (system, automation) a bot; an author neither endpoint knows is left to Earshot.
@@ -228,29 +249,34 @@ class FreshserviceConnector(Connector):
     def fetch(self, cursor: dict[str, Any], *, full: bool = False) -> Iterator[Batch]:
         client = self._client()
         saved: dict[str, Any] = {} if full else dict(cursor or {})
-        since = _cursor_time(saved.get("since")) or self._start()
+        overlap = timedelta(seconds=self.settings.overlap_seconds)
+        watermark = _cursor_time(saved.get("since"))
         known: dict[str, str] = {str(k): str(v) for k, v in _dict(saved.get("recent")).items()}
-        # A run that stopped mid-listing left where it was: same query, later pages.
-        partial = _dict(saved.get("partial"))
-        page = int(partial.get("page") or 0) + 1
-        high = _cursor_time(partial.get("high")) or since
-        fresh: dict[str, str] = {str(k): str(v) for k, v in _dict(partial.get("recent")).items()}
-        query_since = since - timedelta(seconds=self.settings.overlap_seconds)
-        if not saved.get("since"):
-            query_since = since
-        base = {
-            "updated_since": _iso(query_since),
-            "order_type": "asc",
-            "per_page": self.settings.page_size,
-        }
+        if watermark is None:
+            bound, known = self._start(), {}
+        else:
+            bound = watermark - overlap
+        high = watermark or bound
         run = _Run()
         size = max(1, int(django_settings.EARSHOT_INGEST_BATCH))
+        per_page = self.settings.page_size
+        page = 1
+        keyset = True  # False once a page shows the list is not sorted by updated_at
         resume = saved
         for _ in range(MAX_PAGES):
-            data, has_next = self._get(client, TICKETS_PATH, {**base, "page": page})
+            params = {
+                "updated_since": _iso(bound),
+                "order_type": "asc",
+                "per_page": per_page,
+                "page": page,
+            }
+            data, has_next = self._get(client, TICKETS_PATH, params)
             tickets = _dict(data).get("tickets")
             if not isinstance(tickets, list):
                 raise ConnectorError("Freshservice answered the ticket list without tickets.")
+            stamps = [t for t in (_ticket_time(x) for x in tickets) if t is not None]
+            if any(b < a for a, b in zip(stamps, stamps[1:], strict=False)):
+                keyset = False
             records, skips = [], []
             for n, ticket in enumerate(tickets):
                 got = self._ticket(client, ticket, n, known, run)
@@ -258,24 +284,27 @@ class FreshserviceConnector(Connector):
                     skips.append(got)
                     continue
                 if got is None:
-                    continue  # unchanged since the last run
+                    continue  # already read (an earlier run or page) and unchanged since
                 tid, updated, recs, more = got
                 records.extend(recs)
                 skips.extend(more)
                 high = max(high, updated)
-                fresh[str(tid)] = _iso(updated)
-            edge = high - timedelta(seconds=self.settings.overlap_seconds)
-            fresh = {k: v for k, v in fresh.items() if _cursor_time(v) >= edge}
-            if has_next and tickets:
-                done: dict[str, Any] = {
-                    **{k: v for k, v in saved.items() if k != "partial"},
-                    "partial": {"page": page, "high": _iso(high), "recent": fresh},
-                }
+                known[str(tid)] = _iso(updated)
+            more_pages = bool(has_next and tickets)
+            # The next key: one second behind the newest updated_at on this page, since
+            # Freshservice does not say whether updated_since is inclusive.
+            top = max(stamps, default=bound)
+            key = top - timedelta(seconds=1)
+            ties = sum(1 for t in stamps if t >= key)  # they come back first, as known
+            edge = min(high - overlap, key)
+            known = {k: v for k, v in known.items() if (t := _cursor_time(v)) and t >= edge}
+            if keyset or not more_pages:
+                # Sorted by updated_at: everything before `high` has been read and the
+                # tickets at the edge are remembered, so this cursor is complete after
+                # every page (and a later run or a retry resumes from it).
+                done: dict[str, Any] = {"since": _iso(high), "recent": dict(known)}
             else:
-                # The listing is complete: the newest change read is the next watermark.
-                done = {"since": _iso(high), "recent": {**_kept(known, edge), **fresh}}
-            # The cursor moves past this page only with its last batch: a crash before
-            # that re-reads the page and the unique key absorbs what was stored.
+                done = resume  # not sorted by updated_at: complete only at the end
             chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
@@ -284,9 +313,18 @@ class FreshserviceConnector(Connector):
                         records=chunk, cursor=done if last else resume, skips=skips if last else []
                     )
             resume = done
-            if not (has_next and tickets):
+            if not more_pages:
                 return
-            page += 1
+            if keyset and key > bound and ties < per_page:
+                # Page by key: ask again from the newest updated_at read, one page larger
+                # by the tickets at that instant, so a ticket that changes mid-run (and
+                # moves to the end of the list) cannot shift another one off a page.
+                bound, page = key, 1
+                per_page = min(self.settings.page_size + ties, PAGE_MAX)
+            else:
+                # A whole page within one second (or a list not sorted by updated_at):
+                # the next page of the same query, by number.
+                page += 1
         raise ConnectorError(f"Freshservice announced more than {MAX_PAGES} ticket pages.")
 
     def _start(self) -> datetime:
@@ -519,8 +557,8 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _kept(known: dict[str, str], edge: datetime) -> dict[str, str]:
-    return {k: v for k, v in known.items() if (t := _cursor_time(v)) is not None and t >= edge}
+def _ticket_time(ticket: Any) -> datetime | None:
+    return _cursor_time(ticket.get("updated_at")) if isinstance(ticket, dict) else None
 
 
 def _name(person: dict[str, Any]) -> str:

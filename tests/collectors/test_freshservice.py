@@ -326,11 +326,77 @@ def test_a_failure_mid_run_keeps_the_finished_pages_and_resumes_after_them(
     failed = collect(source, django_capture_on_commit_callbacks)
     assert failed.status == "failed" and "will retry" in failed.error
     assert failed.created == 2  # the first page landed with its cursor
-    assert source.cursor["partial"]["page"] == 1 and "since" not in source.cursor
+    # The cursor after a page is complete: the newest updated_at read and the tickets there.
+    assert source.cursor == {
+        "since": "2026-03-02T09:02:00Z",
+        "recent": {"1": "2026-03-02T09:01:00Z", "2": "2026-03-02T09:02:00Z"},
+    }
     del fs.refuse["/api/v2/tickets/3/"]
     fs.server.clear_log()
     run = collect(source, django_capture_on_commit_callbacks)
     assert (run.status, run.created) == ("ok", 1)
-    assert fs.server.log[0][0].args["page"] == "2"
-    assert fs.requests_to(r"/api/v2/tickets/[12]/conversations") == 0
-    assert source.cursor["since"] == "2026-03-02T09:03:00Z" and "partial" not in source.cursor
+    assert fs.server.log[0][0].args["updated_since"] == "2026-03-02T09:00:00Z"  # minus overlap
+    assert fs.requests_to(r"/api/v2/tickets/[12]/conversations") == 0  # known, not re-read
+    assert source.cursor["since"] == "2026-03-02T09:03:00Z"
+
+
+def test_a_ticket_updated_while_paging_does_not_hide_another(
+    fs, catalogue, django_capture_on_commit_callbacks
+):
+    three_tickets(fs)
+    fs.add_ticket(4, "Monitor", requester_id=11, body="The second monitor flickers.")
+    lists: list[dict[str, str]] = []
+
+    def between_pages(request) -> None:
+        lists.append(request.args.to_dict())
+        if len(lists) == 2:  # after page 1 ([1, 2]) was read, before page 2 is asked
+            fs.add_conversation(1, 20, "Pushed a new VPN profile, please retry.")
+
+    fs.on_list = between_pages
+    source = make_source(fs, page_size=2, overlap_seconds=30)
+    run = collect(source, django_capture_on_commit_callbacks)
+    # Ticket 1 moved to the end ([2, 3, 4, 1]): page 2 by number would be [4, 1], and
+    # ticket 3 would never be read; by key the next request starts from ticket 2's time.
+    assert run.status == "ok"
+    assert set(Thread.objects.values_list("external_id", flat=True)) == {"1", "2", "3", "4"}
+    assert Comment.objects.count() == 5  # 4 descriptions and the reply added mid-run
+    assert lists[1]["updated_since"] == "2026-03-02T09:01:59Z" and lists[1]["page"] == "1"
+    assert source.cursor["since"] == "2026-03-02T09:05:00Z"
+    assert fs.requests_to("/api/v2/tickets/2/conversations") == 1  # re-listed, not re-read
+
+    fs.on_list = None
+    before = len(fs.server.log)
+    idle = collect(source, django_capture_on_commit_callbacks)
+    assert (idle.status, idle.created) == ("ok", 0)
+    assert len(fs.server.log) - before == 1  # nothing new: one list request, nothing else
+
+
+def test_a_whole_page_at_one_instant_is_paged_by_number(
+    fs, catalogue, django_capture_on_commit_callbacks
+):
+    three_tickets(fs)
+    for t in fs.tickets.values():
+        t.data["updated_at"] = "2026-03-02T09:10:00Z"
+    source = make_source(fs, page_size=2)
+    run = collect(source, django_capture_on_commit_callbacks)
+    assert (run.status, run.created) == ("ok", 3)
+    pages = [r.args["page"] for r, _ in fs.server.log if r.path == TICKETS]
+    assert pages == ["1", "2"]
+    assert source.cursor["since"] == "2026-03-02T09:10:00Z"
+
+
+def test_a_list_not_sorted_by_updated_at_falls_back_to_page_numbers(
+    fs, catalogue, django_capture_on_commit_callbacks
+):
+    three_tickets(fs)
+    fs.tickets[1].data["updated_at"] = "2026-03-02T09:20:00Z"
+    fs.tickets[2].data["updated_at"] = "2026-03-02T09:10:00Z"
+    fs.sort_key = "id"  # an account whose list is not sorted by updated_at
+    source = make_source(fs, page_size=2)
+    run = collect(source, django_capture_on_commit_callbacks)
+    assert (run.status, run.created) == ("ok", 3)
+    pages = [
+        (r.args["updated_since"], r.args["page"]) for r, _ in fs.server.log if r.path == TICKETS
+    ]
+    assert pages == [("2000-01-01T00:00:00Z", "1"), ("2000-01-01T00:00:00Z", "2")]
+    assert source.cursor["since"] == "2026-03-02T09:20:00Z"

@@ -7,7 +7,8 @@ Endpoints (see collectors/freshservice for the documentation they follow):
 - GET /api/v2/departments, /api/v2/groups   per_page, page
 
 Lists announce a next page with a `Link: <...>; rel="next"` header. Every change to a
-ticket (a new or edited conversation) moves its `updated_at` to the fake clock. Basic auth
+ticket (a new or edited conversation) moves its `updated_at` to the fake clock, and with
+it the ticket to the end of the (updated_at-sorted) ticket list. Basic auth
 `{api_key}:X` is checked on every request (401 with Freshservice's error body otherwise).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,6 +59,10 @@ class FakeFreshservice:
         self.me_id = 1
         # path prefix -> (status, JSON body): permanent failures, e.g. a 403 on conversations.
         self.refuse: dict[str, tuple[int, dict[str, Any]]] = {}
+        # Called with each ticket list request before it is answered.
+        self.on_list: Callable[[Request], None] | None = None
+        # "updated_at" (what the connector relies on) or "id" (to test its fallback).
+        self.sort_key = "updated_at"
         self.add_agent(1, "Ada", "Admin", "ada@it.corp.example")
         # Ordered: the specific paths before the generic ones.
         server.expect_request(ME, method="GET").respond_with_handler(self._me)
@@ -272,6 +278,8 @@ class FakeFreshservice:
     def _tickets(self, request: Request) -> Response:
         if (err := self._auth_error(request)) is not None:
             return err
+        if self.on_list is not None:
+            self.on_list(request)  # a test changes the account while a run is paging
         since = request.args.get("updated_since")
         if since:
             floor = datetime.fromisoformat(since.replace("Z", "+00:00"))
@@ -283,8 +291,13 @@ class FakeFreshservice:
             if "updated_at" not in t.data
             or datetime.fromisoformat(t.data["updated_at"].replace("Z", "+00:00")) >= floor
         ]
-        # order_type sorts by creation; asc here, desc is Freshservice's default.
-        items.sort(key=lambda d: (d.get("created_at") or "", str(d.get("id"))))
+        # Sorted by updated_at (ties by id), so a ticket that changes moves to the end of
+        # an ascending list; asc here, desc is Freshservice's default. Freshservice does
+        # not document the sort key (see collectors/freshservice), the connector relies on it.
+        if self.sort_key == "id":
+            items.sort(key=lambda d: d.get("id") or 0)
+        else:
+            items.sort(key=lambda d: (d.get("updated_at") or "", d.get("id") or 0))
         if request.args.get("order_type", "desc") == "desc":
             items.reverse()
         return self._page(request, items, "tickets")
