@@ -40,11 +40,19 @@ checked 2026):
 - No rate limits are documented; a 429 or 5xx from a proxy is retried by
   collectors.http.HttpClient (Retry-After honoured).
 
-Watermark: TicketSQL dates are second-precise and a ticket changed while the previous
-run was listing may surface late, so each run asks again from `overlap_seconds` before
-the newest `LastUpdated` it finished, and remembers the `LastUpdated` of the tickets in
-that window: those unchanged are dropped without reading their history, so a run with
-nothing new makes one request and writes nothing. RT reads a date in TicketSQL in the
+Paging is by key, not by page number alone: a ticket changed while a run is listing moves
+to the end of the `LastUpdated` order, so with page numbers every later page would shift
+back by one and a ticket would never be read. Each next search asks again from the
+newest `LastUpdated` read (`LastUpdated >= '...'`: TicketSQL dates are whole seconds, so
+the tickets of that second already read come back first and are dropped as known); only
+a page whose tickets all share one second moves on by page number.
+
+Watermark: a ticket changed while the previous run was listing may surface late, so each
+run asks again from `overlap_seconds` before the newest `LastUpdated` read, and remembers
+the `LastUpdated` of the tickets in that window: those unchanged are dropped without
+reading their history, so a run with nothing new makes one request and writes nothing.
+The cursor (watermark and remembered tickets) is complete after every page, so a run
+that fails resumes from the last page it finished. RT reads a date in TicketSQL in the
 time zone of the token's owner: give that user the UTC time zone (or an overlap larger
 than its offset).
 
@@ -268,57 +276,54 @@ class RTConnector(Connector):
         saved: dict[str, Any] = {} if full else dict(cursor or {})
         since = _cursor_time(saved.get("since")) or self._start()
         known: dict[str, str] = {str(k): str(v) for k, v in _dict(saved.get("recent")).items()}
-        # A run that stopped mid-listing left where it was: same query, later pages.
-        partial = _dict(saved.get("partial"))
-        page = int(partial.get("page") or 0) + 1
-        high = _cursor_time(partial.get("high")) or since
-        fresh: dict[str, str] = {str(k): str(v) for k, v in _dict(partial.get("recent")).items()}
-        query_since = since
+        # A cursor an earlier version left mid-listing (by page number): the tickets it had
+        # read are known, and the listing starts again from the watermark.
+        partial = _dict(_dict(saved.get("partial")).get("recent"))
+        known.update({str(k): str(v) for k, v in partial.items()})
+        overlap = timedelta(seconds=self.settings.overlap_seconds)
+        bound, op, page = since, ">", 1
         if saved.get("since"):
-            query_since = since - timedelta(seconds=self.settings.overlap_seconds)
-        base = {
-            "query": self._query(query_since),
-            "orderby": "LastUpdated",
-            "order": "ASC",
-            "per_page": self.settings.page_size,
-            "fields": TICKET_FIELDS,
-            "fields[Queue]": "Name",
-        }
+            bound = since - overlap
+        high = since
+        passed: dict[str, str] = {}  # tickets skipped in this run, by their LastUpdated
         run = _Run()
         size = max(1, int(django_settings.EARSHOT_INGEST_BATCH))
         resume = saved
         for _ in range(MAX_PAGES):
-            data = self._get(client, TICKETS_PATH, {**base, "page": page})
+            data = self._get(client, TICKETS_PATH, {**self._search(bound, op), "page": page})
             tickets = _dict(data).get("items")
             if not isinstance(tickets, list):
                 raise ConnectorError("Request Tracker answered the ticket search without items.")
             has_next = _has_next(_dict(data), page) and bool(tickets)
             records: list[CommentRecord] = []
             skips: list[Skip] = []
+            top = bound  # the newest LastUpdated on this page
             for n, ticket in enumerate(tickets):
+                tid = _ticket_id(ticket)
+                stamp = _cursor_time(ticket.get("LastUpdated")) if tid is not None else None
+                if stamp is not None:
+                    top = max(top, stamp)
+                    if passed.get(str(tid)) == _iso(stamp):
+                        continue  # skipped on an earlier page of this run, unchanged since
                 got = self._ticket(client, ticket, n, known, run)
                 if isinstance(got, Skip):
                     skips.append(got)
+                    if stamp is not None:
+                        passed[str(tid)] = _iso(stamp)
                     continue
                 if got is None:
-                    continue  # unchanged since the last run
+                    continue  # unchanged since it was last read
                 tid, updated, recs, more = got
                 records.extend(recs)
                 skips.extend(more)
+                known[str(tid)] = _iso(updated)
                 high = max(high, updated)
-                fresh[str(tid)] = _iso(updated)
-            edge = high - timedelta(seconds=self.settings.overlap_seconds)
-            fresh = {k: v for k, v in fresh.items() if _cursor_time(v) >= edge}
-            if has_next:
-                done: dict[str, Any] = {
-                    **{k: v for k, v in saved.items() if k != "partial"},
-                    "partial": {"page": page, "high": _iso(high), "recent": fresh},
-                }
-            else:
-                # The listing is complete: the newest change read is the next watermark.
-                done = {"since": _iso(high), "recent": {**_kept(known, edge), **fresh}}
-            # The cursor moves past this page only with its last batch: a crash before
-            # that re-reads the page and the unique key absorbs what was stored.
+            edge = high - overlap
+            known = _kept(known, edge)
+            # Listed by LastUpdated: everything up to `high` has been read and the tickets
+            # inside the overlap are remembered, so this cursor is complete after every page
+            # (a run that fails later resumes from it and drops what it read, unchanged).
+            done: dict[str, Any] = {"since": _iso(high), "recent": dict(known)}
             chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
@@ -329,8 +334,27 @@ class RTConnector(Connector):
             resume = done
             if not has_next:
                 return
-            page += 1
+            # Page by key: ask again from the newest LastUpdated read (`>=`, TicketSQL dates
+            # being whole seconds); the tickets of that second already read come back first
+            # and are dropped as known. A ticket changed meanwhile moves to the end of the
+            # listing and is read there, instead of shifting a page number and hiding the
+            # ticket after it. Only a page all of one second needs the next page by number.
+            if top > bound:
+                bound, op, page = top, ">=", 1
+                passed = _kept(passed, bound)
+            else:
+                page += 1
         raise ConnectorError(f"Request Tracker announced more than {MAX_PAGES} ticket pages.")
+
+    def _search(self, bound: datetime, op: str) -> dict[str, Any]:
+        return {
+            "query": self._query(bound, op),
+            "orderby": "LastUpdated",
+            "order": "ASC",
+            "per_page": self.settings.page_size,
+            "fields": TICKET_FIELDS,
+            "fields[Queue]": "Name",
+        }
 
     def _start(self) -> datetime:
         day = self.settings.start_date
@@ -338,10 +362,10 @@ class RTConnector(Connector):
             return FIRST_SINCE
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
-    def _query(self, since: datetime | None) -> str:
+    def _query(self, since: datetime | None, op: str = ">") -> str:
         parts = []
         if since is not None:
-            parts.append(f"LastUpdated > '{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}'")
+            parts.append(f"LastUpdated {op} '{since.astimezone(UTC):%Y-%m-%d %H:%M:%S}'")
         else:
             parts.append("id > 0")
         if self.settings.queues:

@@ -335,11 +335,71 @@ def test_a_failure_mid_run_keeps_the_finished_pages_and_resumes_after_them(
     failed = collect(source, django_capture_on_commit_callbacks)
     assert failed.status == "failed"
     assert failed.created == 2  # the first page landed with its cursor
-    assert source.cursor["partial"]["page"] == 1 and "since" not in source.cursor
+    # Complete after every page: the newest change read and the tickets at its edge.
+    assert source.cursor == {
+        "since": "2026-03-02T09:02:00Z",
+        "recent": {"1": "2026-03-02T09:01:00Z", "2": "2026-03-02T09:02:00Z"},
+    }
     del rt.refuse["/REST/2.0/ticket/3/"]
     rt.server.clear_log()
     run = collect(source, django_capture_on_commit_callbacks)
     assert (run.status, run.created) == ("ok", 1)
-    assert rt.server.log[0][0].args["page"] == "2"
+    assert rt.server.log[0][0].args["query"] == "LastUpdated > '2026-03-02 08:57:00'"
     assert rt.requests_to(r"/REST/2.0/ticket/[12]/history") == 0
     assert source.cursor["since"] == "2026-03-02T09:03:00Z" and "partial" not in source.cursor
+
+
+def test_a_ticket_updated_between_pages_does_not_hide_another(
+    rt, catalogue, django_capture_on_commit_callbacks
+):
+    for n in range(1, 6):
+        rt.add_ticket(n, f"Ticket {n}", requestor="bob@corp.example", body=f"Problem {n}.")
+
+    def reply_on_ticket_1(search: int) -> None:
+        if search == 2:  # after page 1 was read: ticket 1 moves to the end of the order
+            rt.add_transaction(1, "Correspond", "bob@corp.example", "Any news on this?")
+
+    rt.before_search = reply_on_ticket_1
+    source = make_source(rt, page_size=2, overlap_seconds=60)
+    run = collect(source, django_capture_on_commit_callbacks)
+    assert (run.status, run.created, run.skipped) == ("ok", 6, 0)
+    # With page numbers, page 2 would have been tickets 4 and 5 and ticket 3 never read.
+    assert set(Thread.objects.values_list("external_id", flat=True)) == {"1", "2", "3", "4", "5"}
+    assert Comment.objects.filter(raw_body="Any news on this?").exists()
+    for n in range(2, 6):
+        assert rt.requests_to(f"/REST/2.0/ticket/{n}/history") == 1  # each read once
+    queries = [req.args["query"] for req, _ in rt.server.log if req.path == TICKETS]
+    assert queries[0] == "LastUpdated > '2000-01-01 00:00:00'"
+    assert queries[1] == "LastUpdated >= '2026-03-02 09:02:00'"  # from the newest read
+    assert source.cursor["since"] == "2026-03-02T09:06:00Z"  # the reply on ticket 1
+
+    before = len(rt.server.log)
+    rt.before_search = None
+    idle = collect(source, django_capture_on_commit_callbacks)
+    assert (idle.status, idle.seen, idle.created) == ("ok", 0, 0)
+    assert len(rt.server.log) - before == 1  # one search, nothing else
+    assert rt.server.log[-1][0].args["query"] == "LastUpdated > '2026-03-02 09:05:00'"
+
+
+def test_tickets_of_one_second_filling_a_page_are_paged_by_number(
+    rt, catalogue, django_capture_on_commit_callbacks
+):
+    for n in range(1, 6):
+        rt.add_ticket(n, f"Ticket {n}", requestor="bob@corp.example", body=f"Problem {n}.")
+    same = rt.tickets[3].last_updated
+    for n in (1, 2):  # tickets 1-3 changed in the same second, 4 and 5 later
+        rt.tickets[n].last_updated = same
+    source = make_source(rt, page_size=2)
+    run = collect(source, django_capture_on_commit_callbacks)
+    assert (run.status, run.created, run.skipped) == ("ok", 5, 0)
+    assert rt.requests_to(HISTORY_RE) == 5  # every ticket read, none twice
+    pages = [
+        (req.args["query"], req.args["page"]) for req, _ in rt.server.log if req.path == TICKETS
+    ]
+    assert pages == [
+        ("LastUpdated > '2000-01-01 00:00:00'", "1"),  # tickets 1, 2 (09:03)
+        ("LastUpdated >= '2026-03-02 09:03:00'", "1"),  # 1, 2 again: the page is one second
+        ("LastUpdated >= '2026-03-02 09:03:00'", "2"),  # 3 (09:03) and 4
+        ("LastUpdated >= '2026-03-02 09:04:00'", "1"),  # 4 again, then 5: the end
+    ]
+    assert source.cursor["since"] == "2026-03-02T09:05:00Z"

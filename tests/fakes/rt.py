@@ -1,8 +1,10 @@
 """A fake Request Tracker 5 REST2 served by pytest-httpserver, speaking RT's JSON shapes.
 
 Endpoints (see collectors/rt for the documentation they follow), under /REST/2.0:
-- GET /tickets                 query (TicketSQL: LastUpdated > '...', Queue = '...', id > 0),
-                               orderby/order, page, per_page, fields, fields[Queue]
+- GET /tickets                 query (TicketSQL: LastUpdated > or >= '...', Queue = '...',
+                               id > 0), orderby/order, page, per_page, fields, fields[Queue];
+                               the order is computed on every request, as RT does, so a
+                               ticket changed between two pages moves to the end
 - GET /ticket/{id}/history     page, per_page, fields (Type, Creator, Created, _hyperlinks)
 - GET /transaction/{id}        with its attachment _hyperlinks
 - GET /attachment/{id}         Content base64-encoded
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,6 +73,10 @@ class FakeRT:
         self.refuse: dict[str, tuple[int, dict[str, Any]]] = {}
         # users whose record the token may not read (403).
         self.hidden_users: set[str] = set()
+        # called with the number of the ticket search about to be answered (1, 2, ...):
+        # changes the instance between two pages of a run, e.g. a ticket updated meanwhile.
+        self.before_search: Callable[[int], None] | None = None
+        self.searches = 0
         self.add_user("RT_System", privileged=True, real_name="The RT System itself")
         self.add_user("Nobody", privileged=False, real_name="Nobody in particular")
         server.expect_request(RT_INFO, method="GET").respond_with_handler(self._rt)
@@ -245,16 +252,20 @@ class FakeRT:
     def _tickets(self, request: Request) -> Response:
         if (err := self._auth_error(request)) is not None:
             return err
+        self.searches += 1
+        if self.before_search is not None:
+            self.before_search(self.searches)
         query = request.args.get("query", "")
-        since = re.search(r"LastUpdated > '([^']+)'", query)
+        since = re.search(r"LastUpdated (>=?) '([^']+)'", query)
         queues = re.findall(r"Queue = '([^']+)'", query)
-        floor = datetime.fromisoformat(since.group(1)).replace(tzinfo=UTC) if since else None
+        floor = datetime.fromisoformat(since.group(2)).replace(tzinfo=UTC) if since else None
+        inclusive = bool(since) and since.group(1) == ">="
         fields = set((request.args.get("fields") or "").split(","))
         queue_fields = set((request.args.get("fields[Queue]") or "").split(","))
         chosen = [
             t
             for t in self.tickets.values()
-            if (floor is None or t.last_updated > floor)
+            if (floor is None or t.last_updated > floor or (inclusive and t.last_updated == floor))
             and (not queues or self.queues[t.queue] in queues)
         ]
         if request.args.get("orderby") == "LastUpdated":
