@@ -73,7 +73,9 @@ class SourceForm(forms.ModelForm):
             secrets[key.strip()] = value.strip()
         unknown = set(secrets) - set(connector_class(kind).secret_names)
         if unknown:
-            raise forms.ValidationError({"new_secrets": f"Unknown secret(s): {', '.join(sorted(unknown))}"})
+            raise forms.ValidationError(
+                {"new_secrets": f"Unknown secret(s): {', '.join(sorted(unknown))}"}
+            )
         data["parsed_secrets"] = secrets
         return data
 
@@ -84,8 +86,16 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "enabled", "last_run_at", "last_status", "short_error"]
     list_filter = ["kind", "enabled", "last_status"]
     search_fields = ["name"]
-    readonly_fields = ["secret_names_display", "cursor", "periodic_task", "last_run_at",
-                       "last_success_at", "last_status", "last_error", "collecting_since"]
+    readonly_fields = [
+        "secret_names_display",
+        "cursor",
+        "periodic_task",
+        "last_run_at",
+        "last_success_at",
+        "last_status",
+        "last_error",
+        "collecting_since",
+    ]
     actions = ["run_now", "test_connection"]
 
     @admin.display(description="Stored secrets")
@@ -132,8 +142,17 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = ["source", "started_at", "finished_at", "status", "seen", "created",
-                    "updated", "unchanged", "skipped"]
+    list_display = [
+        "source",
+        "started_at",
+        "finished_at",
+        "status",
+        "seen",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+    ]
     list_filter = ["status", "source"]
     date_hierarchy = "started_at"
 

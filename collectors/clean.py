@@ -45,8 +45,15 @@ _AUTO_LINE = re.compile(
     r"|ticket #?\d+ has been (?:updated|created|resolved|closed))[^\n]*$\n?",
     re.I | re.M,
 )
-_AUTO_HINTS = ("reply", "automated", "receiving this", "unsubscribe", "sent to", "generated",
-               "has been")
+_AUTO_HINTS = (
+    "reply",
+    "automated",
+    "receiving this",
+    "unsubscribe",
+    "sent to",
+    "generated",
+    "has been",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")

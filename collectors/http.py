@@ -48,9 +48,15 @@ class HttpClient:
         backoff: float = 0.5,
         max_retry_after: float = 120.0,
         verify: bool | str = True,
+        follow_redirects: bool = False,
+        address_hint: str = "check the source's base_url",
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/" if base_url else ""
         self.timeout = timeout
+        # Redirects are refused by default: one could lead to an address that was never
+        # checked against the private-network rule (collectors/netguard.py).
+        self.follow_redirects = follow_redirects
+        self.address_hint = address_hint
         retry = _Retry(
             total=retries,
             connect=retries,
@@ -85,6 +91,7 @@ class HttpClient:
         url = self.url(path)
         host = urlsplit(url).netloc
         kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("allow_redirects", self.follow_redirects)
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
@@ -93,8 +100,14 @@ class HttpClient:
             ) from None
         except requests.exceptions.ConnectionError as exc:
             text = str(exc)
-            if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
-                raise ConnectorError(f"DNS lookup for {host} failed: is the address right?") from None
+            if (
+                "NameResolutionError" in text
+                or "Name or service not known" in text
+                or "getaddrinfo" in text
+            ):
+                raise ConnectorError(
+                    f"DNS lookup for {host} failed: is the address right?"
+                ) from None
             if "Max retries exceeded" in text and "ResponseError" in text:
                 raise ConnectorError(f"{host} kept failing after {self._tries()} tries") from None
             raise ConnectorError(f"Could not connect to {host}: {_short(exc)}") from None
@@ -102,6 +115,13 @@ class HttpClient:
             raise ConnectorError(f"{host} did not answer within {self.timeout[1]:.0f} s") from None
         except requests.exceptions.RequestException as exc:
             raise ConnectorError(f"Request to {host} failed: {_short(exc)}") from None
+        if 300 <= response.status_code < 400 and not kwargs["allow_redirects"]:
+            location = response.headers.get("Location", "?")
+            raise ConnectorConfigError(
+                f"{host} redirected {response.request.path_url} to {location!r}: "
+                f"{self.address_hint} (Earshot does not follow redirects).",
+                status=response.status_code,
+            )
         _raise_for_status(response, host)
         return response
 
@@ -110,6 +130,11 @@ class HttpClient:
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         return _json(self.request("GET", path, **kwargs))
+
+    @staticmethod
+    def json(response: requests.Response) -> Any:
+        """The JSON body, or a ConnectorError saying what came instead."""
+        return _json(response)
 
     def post_json(self, path: str, **kwargs: Any) -> Any:
         return _json(self.request("POST", path, **kwargs))
@@ -143,11 +168,16 @@ def _raise_for_status(response: requests.Response, host: str) -> None:
         )
     if code == 429:
         raise ConnectorError(
-            f"{host} is rate limiting us (429) and retries ran out; the next run resumes.", status=code
+            f"{host} is rate limiting us (429) and retries ran out; the next run resumes.",
+            status=code,
         )
     if code >= 500:
-        raise ConnectorError(f"{host} failed with {code} after retries; the next run resumes.", status=code)
-    raise ConnectorConfigError(f"{host} rejected the request ({code}): {response.text[:300]}", status=code)
+        raise ConnectorError(
+            f"{host} failed with {code} after retries; the next run resumes.", status=code
+        )
+    raise ConnectorConfigError(
+        f"{host} rejected the request ({code}): {response.text[:300]}", status=code
+    )
 
 
 def _json(response: requests.Response) -> Any:

@@ -322,7 +322,13 @@ def _upsert_threads(
         for ext, opened, last, cat, title, url, dept in Thread.objects.filter(
             source=source, external_id__in=list(groups)
         ).values_list(
-            "external_id", "opened_at", "last_activity_at", "category_id", "title", "url", "department"
+            "external_id",
+            "opened_at",
+            "last_activity_at",
+            "category_id",
+            "title",
+            "url",
+            "department",
         )
     }
     threads = []
@@ -391,8 +397,15 @@ def _upsert_threads_pg(
         # Used only if the thread is new: a known thread keeps its category.
         category_id = matcher.match(_text(hint), f"{title}\n{first.clean}")
         values.append(
-            (ext, _text(title)[:500], _text(url)[:1000], category_id, _text(dept)[:120],
-             first.created_at, last)
+            (
+                ext,
+                _text(title)[:500],
+                _text(url)[:1000],
+                category_id,
+                _text(dept)[:120],
+                first.created_at,
+                last,
+            )
         )
     cols = [_pg_array(c) for c in zip(*values, strict=True)]
     with connection.cursor() as cur:
@@ -493,9 +506,20 @@ def _upsert_comments_orm(
         Comment.objects.bulk_update(
             changed,
             [
-                "thread", "author", "raw_body", "clean_body", "voice", "created_at",
-                "content_hash", "compound", "pos", "neu", "neg", "scorer_version",
-                "scored_at", "updated_at",
+                "thread",
+                "author",
+                "raw_body",
+                "clean_body",
+                "voice",
+                "created_at",
+                "content_hash",
+                "compound",
+                "pos",
+                "neu",
+                "neg",
+                "scorer_version",
+                "scored_at",
+                "updated_at",
             ],
             batch_size=200,
         )
@@ -506,9 +530,7 @@ def _copy_field(value: Any) -> str:
     if value is None:
         return r"\N"
     text = value if isinstance(value, str) else str(value)
-    return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 _STAGE = "earshot_ingest_stage"

@@ -20,7 +20,9 @@ class Source(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=40)
-    settings = models.JSONField(default=dict, blank=True, help_text="Validated by the kind's settings model.")
+    settings = models.JSONField(
+        default=dict, blank=True, help_text="Validated by the kind's settings model."
+    )
     # Fernet token of a JSON object; never rendered back, never logged.
     credentials = models.TextField(blank=True, editable=False)
     enabled = models.BooleanField(default=True)

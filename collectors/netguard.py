@@ -13,7 +13,23 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from .base import ConnectorConfigError, ConnectorError
+from pydantic import Field
+
+from .base import ConnectorConfigError, ConnectorError, StrictSettings
+
+
+class HttpSourceSettings(StrictSettings):
+    """Settings every kind that calls an upstream over HTTP shares."""
+
+    allow_insecure_http: bool = Field(
+        False, description="Allow http:// (a local test server only: credentials travel in clear)."
+    )
+    allow_private_network: bool = Field(
+        False,
+        description="Allow a host that resolves to a loopback or private address "
+        "(an on-premises system).",
+    )
+    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
 
 def validate_base_url(value: str, *, allow_insecure_http: bool, example: str) -> str:

@@ -53,7 +53,9 @@ def source_create(
     unknown = sorted(set(secrets) - set(cls.secret_names))
     if unknown:
         allowed = ", ".join(cls.secret_names) or "none"
-        raise SourceError(f"Unknown secret(s) for {kind}: {', '.join(unknown)} (this kind takes: {allowed}).")
+        raise SourceError(
+            f"Unknown secret(s) for {kind}: {', '.join(unknown)} (this kind takes: {allowed})."
+        )
     with transaction.atomic():
         source = Source(name=name, kind=kind, settings=settings, enabled=enabled)
         source.set_secrets(secrets)
@@ -69,8 +71,12 @@ def parse_schedule(schedule: str) -> tuple[str, Any]:
         n, unit = int(m.group(1)), m.group(2).lower()
         if n <= 0:
             raise SourceError("A schedule interval must be at least 1.")
-        period = {"m": IntervalSchedule.MINUTES, "min": IntervalSchedule.MINUTES,
-                  "h": IntervalSchedule.HOURS, "d": IntervalSchedule.DAYS}[unit]
+        period = {
+            "m": IntervalSchedule.MINUTES,
+            "min": IntervalSchedule.MINUTES,
+            "h": IntervalSchedule.HOURS,
+            "d": IntervalSchedule.DAYS,
+        }[unit]
         return "interval", (n, period)
     fields = schedule.split()
     if len(fields) == 5 and all(re.fullmatch(r"[\d*/,\-]+", f) for f in fields):
@@ -91,7 +97,11 @@ def source_schedule(*, source: Source, schedule: str) -> PeriodicTask:
     else:
         minute, hour, dom, month, dow = value
         fields["crontab"], _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow,
+            minute=minute,
+            hour=hour,
+            day_of_month=dom,
+            month_of_year=month,
+            day_of_week=dow,
             timezone=timezone.get_current_timezone_name(),
         )
     task = source.periodic_task
@@ -155,13 +165,17 @@ def _acquire(source: Source) -> bool:
     """Take the per-source lock with one conditional UPDATE: the database arbitrates."""
     now = timezone.now()
     stale = now - timedelta(seconds=django_settings.EARSHOT_COLLECT_LOCK_SECONDS)
-    got = Source.objects.filter(pk=source.pk).filter(
-        Q(collecting_since__isnull=True) | Q(collecting_since__lt=stale)
-    ).update(collecting_since=now)
+    got = (
+        Source.objects.filter(pk=source.pk)
+        .filter(Q(collecting_since__isnull=True) | Q(collecting_since__lt=stale))
+        .update(collecting_since=now)
+    )
     return got == 1
 
 
-def source_collect(*, source: Source, full: bool = False, trigger: str = "manual") -> SyncRun | None:
+def source_collect(
+    *, source: Source, full: bool = False, trigger: str = "manual"
+) -> SyncRun | None:
     """Run one collection of `source`. Returns None when one is already running.
 
     Each batch is stored with its cursor in one transaction (collectors.ingest); an error
@@ -171,7 +185,9 @@ def source_collect(*, source: Source, full: bool = False, trigger: str = "manual
     if not _acquire(source):
         log.info("collection of %s skipped: another one is running", source.name)
         return None
-    run = SyncRun.objects.create(source=source, started_at=timezone.now(), trigger=trigger, full=full)
+    run = SyncRun.objects.create(
+        source=source, started_at=timezone.now(), trigger=trigger, full=full
+    )
     status, error = SyncRun.Status.OK, ""
     try:
         connector = connector_for(source)
@@ -184,7 +200,9 @@ def source_collect(*, source: Source, full: bool = False, trigger: str = "manual
             run.unchanged += result.unchanged
             run.skipped += len(result.skips)
             room = SyncRun.MAX_SKIPS_KEPT - len(run.skips)
-            run.skips.extend({"item": s.item, "reason": s.reason} for s in result.skips[: max(room, 0)])
+            run.skips.extend(
+                {"item": s.item, "reason": s.reason} for s in result.skips[: max(room, 0)]
+            )
             # Progress visible while the run goes on.
             run.save(update_fields=["seen", "created", "updated", "unchanged", "skipped", "skips"])
     except ConnectorConfigError as exc:
@@ -221,4 +239,3 @@ def _finish(source: Source, run: SyncRun, status: str, error: str) -> None:
 def source_reset_cursor(*, source: Source) -> None:
     Source.objects.filter(pk=source.pk).update(cursor={})
     source.cursor = {}
-

@@ -32,7 +32,15 @@ from ..base import (
 from ..registry import register
 
 # Response-id headers of the common survey tools, tried when id_column is not set.
-ID_HEADERS = ("ID", "Id", "Respondent ID", "Response ID", "ResponseId", "Response Id", "response_id")
+ID_HEADERS = (
+    "ID",
+    "Id",
+    "Respondent ID",
+    "Response ID",
+    "ResponseId",
+    "Response Id",
+    "response_id",
+)
 TIMESTAMP_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%d %H:%M:%S%z",
@@ -49,23 +57,42 @@ TIMESTAMP_FORMATS = (
     "%m/%d/%y %H:%M",
     "%m/%d/%Y",
 )
-DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y")
+DAY_FIRST_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+)
 
 
 class CsvSettings(StrictSettings):
-    path: str = Field(description="Path of the CSV file on the server (an upload is stored under MEDIA_ROOT).")
-    text_columns: list[str] = Field(min_length=1, description="Free-text question columns; each answer is a comment.")
+    path: str = Field(
+        description="Path of the CSV file on the server (an upload is stored under MEDIA_ROOT)."
+    )
+    text_columns: list[str] = Field(
+        min_length=1, description="Free-text question columns; each answer is a comment."
+    )
     id_column: str = Field("", description="Response id column; auto-detected when empty.")
     timestamp_column: str = ""
-    timestamp_format: str = Field("", description="strptime format; common survey formats are tried when empty.")
+    timestamp_format: str = Field(
+        "", description="strptime format; common survey formats are tried when empty."
+    )
     day_first: bool = Field(False, description="Read 03/04/2025 as 3 April (day first).")
     respondent_column: str = ""
     department_column: str = ""
-    category_column: str = Field("", description="Column naming the IT service; the question text is used when empty.")
+    category_column: str = Field(
+        "", description="Column naming the IT service; the question text is used when empty."
+    )
     title_column: str = ""
     delimiter: str = Field("", max_length=1, description="Field separator; sniffed when empty.")
     encoding: str = "utf-8-sig"
-    header_rows: int = Field(1, ge=1, le=2, description="2 for SurveyMonkey's expanded export (question + sub-header).")
+    header_rows: int = Field(
+        1, ge=1, le=2, description="2 for SurveyMonkey's expanded export (question + sub-header)."
+    )
 
     @field_validator("text_columns", mode="before")
     @classmethod
@@ -102,7 +129,9 @@ class CsvFileConnector(Connector):
         except IsADirectoryError:
             raise ConnectorConfigError(f"{path} is a folder, not a CSV file.") from None
         except PermissionError:
-            raise ConnectorConfigError(f"CSV file {path} is not readable by Earshot (permissions).") from None
+            raise ConnectorConfigError(
+                f"CSV file {path} is not readable by Earshot (permissions)."
+            ) from None
         digest = hashlib.sha256(data).hexdigest()
         try:
             text = data.decode(self.settings.encoding)
@@ -129,7 +158,9 @@ class CsvFileConnector(Connector):
             idx = lookup.get(name.strip().lower())
             if idx is None and required:
                 shown = ", ".join(repr(h) for h in header[:40])
-                raise ConnectorConfigError(f"{what} column {name!r} is not in the file. Its columns are: {shown}.")
+                raise ConnectorConfigError(
+                    f"{what} column {name!r} is not in the file. Its columns are: {shown}."
+                )
             return idx
 
         s = self.settings
@@ -183,13 +214,19 @@ class CsvFileConnector(Connector):
                 except ValueError as exc:
                     skips.append(Skip(item=f"line {line}", reason=str(exc)))
             end = min(offset + size, len(rows))
-            yield Batch(records=records, skips=skips, cursor={"sha256": digest, "row": end, "rows": len(rows)})
+            yield Batch(
+                records=records,
+                skips=skips,
+                cursor={"sha256": digest, "row": end, "rows": len(rows)},
+            )
 
     def _path(self) -> Path:
         path = Path(self.settings.path)
         return path if path.is_absolute() else Path(django_settings.MEDIA_ROOT) / path
 
-    def _response_id(self, row: list[str], cols: dict[str, int | None], seen: dict[str, int]) -> str:
+    def _response_id(
+        self, row: list[str], cols: dict[str, int | None], seen: dict[str, int]
+    ) -> str:
         idx = cols["id"]
         value = _cell(row, idx).strip() if idx is not None else ""
         if not value:
@@ -287,5 +324,11 @@ def _parse_time(value: str, fmt: str, day_first: bool) -> datetime:
             parsed = datetime.strptime(cleaned, candidate)
         except ValueError:
             continue
-        return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_current_timezone())
-    raise ValueError(f"timestamp {value[:60]!r} not understood (set timestamp_format, e.g. %d/%m/%Y %H:%M)")
+        return (
+            parsed
+            if parsed.tzinfo
+            else timezone.make_aware(parsed, timezone.get_current_timezone())
+        )
+    raise ValueError(
+        f"timestamp {value[:60]!r} not understood (set timestamp_format, e.g. %d/%m/%Y %H:%M)"
+    )

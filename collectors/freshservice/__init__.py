@@ -92,10 +92,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 
 TICKETS_PATH = "/api/v2/tickets"
@@ -110,7 +109,7 @@ FIRST_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_PAGES = 10_000  # a guard against an upstream that always announces a next page
 
 
-class FreshserviceSettings(StrictSettings):
+class FreshserviceSettings(HttpSourceSettings):
     domain: str = Field("", description="acme for https://acme.freshservice.com.")
     base_url: str = Field("", description="Full address instead of a domain (https only).")
     start_date: date | None = Field(
@@ -120,13 +119,6 @@ class FreshserviceSettings(StrictSettings):
     overlap_seconds: int = Field(
         120, ge=1, le=86_400, description="Each run re-asks this far behind the watermark."
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False, description="Allow a host that resolves to a loopback or private address."
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @field_validator("domain")
     @classmethod
@@ -185,30 +177,22 @@ class FreshserviceConnector(Connector):
                 "No API key is stored for this Freshservice source (secret api_key)."
             )
         check_address(self.settings.root, allow_private_network=self.settings.allow_private_network)
-        return HttpClient(self.settings.root, auth=(key, "X"), backoff=self.settings.retry_backoff)
+        return HttpClient(
+            self.settings.root,
+            auth=(key, "X"),
+            backoff=self.settings.retry_backoff,
+            address_hint="check domain/base_url",
+        )
 
     def _get(
         self, client: HttpClient, path: str, params: dict[str, Any] | None = None
     ) -> tuple[Any, bool]:
         """The JSON answer and whether a Link header announces a next page."""
         try:
-            response = client.get(path, params=params, allow_redirects=False)
+            response = client.get(path, params=params)
         except ConnectorConfigError as exc:
             raise ConnectorConfigError(_explain(str(exc), exc.status), status=exc.status) from None
-        host = urlsplit(response.url).netloc
-        if 300 <= response.status_code < 400:
-            raise ConnectorConfigError(
-                f"{host} redirected {path} to {response.headers.get('Location', '?')!r}: "
-                "check domain/base_url (Earshot does not follow redirects)."
-            )
-        try:
-            data = response.json()
-        except ValueError:
-            raise ConnectorError(
-                f"{host} answered {response.status_code} with a body that is not JSON: "
-                f"{response.text[:120]!r}"
-            ) from None
-        return data, "next" in response.links
+        return client.json(response), "next" in response.links
 
     # --- check ----------------------------------------------------------------------
 

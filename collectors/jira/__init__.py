@@ -59,10 +59,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 from .adf import ADFError, adf_to_text
 
@@ -85,7 +84,7 @@ PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
 CUSTOM_FIELD = re.compile(r"^customfield_\d+$")
 
 
-class JiraSettings(StrictSettings):
+class JiraSettings(HttpSourceSettings):
     base_url: str = Field(description="Your site, e.g. https://acme.atlassian.net (https only).")
     email: str = Field(description="Email of the Atlassian account whose API token is stored.")
     project_key: str = Field(description="Key of the service project, e.g. ITSD.")
@@ -105,13 +104,6 @@ class JiraSettings(StrictSettings):
     participants_field: str = Field(
         "", description="Id of the Request participants field (customfield_NNNNN)."
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False, description="Allow a host that resolves to a loopback or private address."
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @field_validator("email")
     @classmethod
@@ -172,27 +164,15 @@ class JiraConnector(Connector):
             self.settings.base_url,
             auth=(self.settings.email, token),
             backoff=self.settings.retry_backoff,
+            address_hint="check base_url",
         )
 
     def _get(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = client.get(path, params=params, allow_redirects=False)
+            return client.get_json(path, params=params)
         except ConnectorConfigError as exc:
             raise ConnectorConfigError(
                 _explain(str(exc), exc.status, path), status=exc.status
-            ) from None
-        host = urlsplit(response.url).netloc
-        if 300 <= response.status_code < 400:
-            raise ConnectorConfigError(
-                f"{host} redirected {path} to {response.headers.get('Location', '?')!r}: "
-                "check base_url (Earshot does not follow redirects)."
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(
-                f"{host} answered {response.status_code} with a body that is not JSON: "
-                f"{response.text[:120]!r}"
             ) from None
 
     # --- check ----------------------------------------------------------------------

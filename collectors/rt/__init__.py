@@ -83,10 +83,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 
 API = "REST/2.0"
@@ -107,7 +106,7 @@ HISTORY_FIELDS = "Type,Creator,Created,_hyperlinks"
 _ATTACHMENT_ID = re.compile(r"/attachment/(\d+)/?$")
 
 
-class RTSettings(StrictSettings):
+class RTSettings(HttpSourceSettings):
     base_url: str = Field(
         description="RT's web address with its WebPath, e.g. https://rt.corp.example or "
         "https://intranet.corp.example/rt (REST/2.0 is added)."
@@ -125,15 +124,6 @@ class RTSettings(StrictSettings):
     overlap_seconds: int = Field(
         300, ge=1, le=86_400, description="Each run re-asks this far behind the watermark."
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False,
-        description="Allow a host that resolves to a loopback or private address "
-        "(usual for an on-premises RT).",
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @field_validator("queues")
     @classmethod
@@ -193,26 +183,14 @@ class RTConnector(Connector):
             self.settings.root,
             headers={"Authorization": f"token {token}"},
             backoff=self.settings.retry_backoff,
+            address_hint="check base_url (with RT's WebPath)",
         )
 
     def _get(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = client.get(path, params=params, allow_redirects=False)
+            return client.get_json(path, params=params)
         except ConnectorConfigError as exc:
             raise ConnectorConfigError(_explain(str(exc), exc.status), status=exc.status) from None
-        host = urlsplit(response.url).netloc
-        if 300 <= response.status_code < 400:
-            raise ConnectorConfigError(
-                f"{host} redirected {path} to {response.headers.get('Location', '?')!r}: "
-                "check base_url (with RT's WebPath; Earshot does not follow redirects)."
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(
-                f"{host} answered {response.status_code} with a body that is not JSON "
-                f"(is base_url RT's address?): {response.text[:120]!r}"
-            ) from None
 
     # --- check ----------------------------------------------------------------------
 

@@ -78,10 +78,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 
 TABLE = "/api/now/table/{table}"
@@ -95,7 +94,7 @@ USER_FIELDS = "sys_id,user_name,name,email,department.name"
 IN_MAX = 100  # values per ...IN list (keeps URLs short)
 
 
-class ServiceNowSettings(StrictSettings):
+class ServiceNowSettings(HttpSourceSettings):
     instance: str = Field("", description="acme for https://acme.service-now.com.")
     base_url: str = Field("", description="Full address instead of an instance name (https).")
     username: str = Field(
@@ -115,13 +114,6 @@ class ServiceNowSettings(StrictSettings):
         default_factory=lambda: ["system"],
         description="user_names whose journal entries are automation (business rules, flows).",
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False, description="Allow a host that resolves to a loopback or private address."
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @field_validator("instance")
     @classmethod

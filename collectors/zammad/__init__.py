@@ -72,10 +72,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 
 SEARCH_PATH = "/api/v1/tickets/search"
@@ -87,7 +86,7 @@ MAX_PAGES = 10_000  # a guard against an upstream that keeps answering full page
 SENDER_VOICE = {"customer": "business", "agent": "it_staff", "system": "bot"}
 
 
-class ZammadSettings(StrictSettings):
+class ZammadSettings(HttpSourceSettings):
     base_url: str = Field(
         description="Address of the Zammad server, e.g. https://helpdesk.corp.example."
     )
@@ -100,15 +99,6 @@ class ZammadSettings(StrictSettings):
     overlap_seconds: int = Field(
         300, ge=1, le=86_400, description="Each run re-asks this far behind the watermark."
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False,
-        description="Allow a host that resolves to a loopback or private address "
-        "(an on-premises Zammad usually needs this).",
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @model_validator(mode="after")
     def _address(self) -> ZammadSettings:
@@ -147,26 +137,14 @@ class ZammadConnector(Connector):
             self.settings.base_url,
             headers={"Authorization": f"Token token={token}"},
             backoff=self.settings.retry_backoff,
+            address_hint="check base_url",
         )
 
     def _get(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = client.get(path, params=params, allow_redirects=False)
+            return client.get_json(path, params=params)
         except ConnectorConfigError as exc:
             raise ConnectorConfigError(_explain(str(exc), exc.status), status=exc.status) from None
-        host = urlsplit(response.url).netloc
-        if 300 <= response.status_code < 400:
-            raise ConnectorConfigError(
-                f"{host} redirected {path} to {response.headers.get('Location', '?')!r}: "
-                "check base_url (Earshot does not follow redirects)."
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(
-                f"{host} answered {response.status_code} with a body that is not JSON: "
-                f"{response.text[:120]!r}"
-            ) from None
 
     # --- check ----------------------------------------------------------------------
 

@@ -51,10 +51,9 @@ from ..base import (
     ConnectorConfigError,
     ConnectorError,
     Skip,
-    StrictSettings,
 )
 from ..http import HttpClient
-from ..netguard import check_address, validate_base_url
+from ..netguard import HttpSourceSettings, check_address, validate_base_url
 from ..registry import register
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
@@ -70,7 +69,7 @@ BOT_CHANNELS = frozenset({"rule"})
 ROLE_VOICE = {"end-user": "business", "agent": "it_staff", "admin": "it_staff"}
 
 
-class ZendeskSettings(StrictSettings):
+class ZendeskSettings(HttpSourceSettings):
     subdomain: str = Field("", description="acme for https://acme.zendesk.com.")
     base_url: str = Field("", description="Full address instead of a subdomain (https only).")
     email: str = Field(description="Email of the Zendesk admin whose API token is stored.")
@@ -81,13 +80,6 @@ class ZendeskSettings(StrictSettings):
     category_field_id: int | None = Field(
         None, description="Id of a ticket custom field naming the IT service (category hint)."
     )
-    allow_insecure_http: bool = Field(
-        False, description="Allow http:// (a local test server only)."
-    )
-    allow_private_network: bool = Field(
-        False, description="Allow a host that resolves to a loopback or private address."
-    )
-    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds; doubles on each retry.")
 
     @field_validator("subdomain")
     @classmethod
@@ -160,6 +152,7 @@ class ZendeskConnector(Connector):
             self.settings.root,
             auth=(f"{self.settings.email}/token", token),
             backoff=self.settings.retry_backoff,
+            address_hint="check subdomain/base_url",
         )
 
     def _guard_host(self) -> None:
@@ -167,22 +160,9 @@ class ZendeskConnector(Connector):
 
     def _get(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = client.get(path, params=params, allow_redirects=False)
+            return client.get_json(path, params=params)
         except ConnectorConfigError as exc:
             raise ConnectorConfigError(_explain(str(exc), exc.status), status=exc.status) from None
-        host = urlsplit(response.url).netloc
-        if 300 <= response.status_code < 400:
-            raise ConnectorConfigError(
-                f"{host} redirected {path} to {response.headers.get('Location', '?')!r}: "
-                "check subdomain/base_url (Earshot does not follow redirects)."
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(
-                f"{host} answered {response.status_code} with a body that is not JSON: "
-                f"{response.text[:120]!r}"
-            ) from None
 
     # --- check ----------------------------------------------------------------------
 

@@ -87,3 +87,12 @@ def test_errors_carry_the_upstream_status_code(httpserver: HTTPServer):
     with pytest.raises(ConnectorConfigError) as exc:
         client(httpserver).get_json("/gone")
     assert exc.value.status == 404
+
+
+def test_redirects_are_refused_so_no_unchecked_address_is_reached(httpserver: HTTPServer):
+    httpserver.expect_request("/x").respond_with_response(
+        Response("", status=302, headers={"Location": "http://169.254.169.254/latest"})
+    )
+    with pytest.raises(ConnectorConfigError, match="redirected /x to 'http://169.254.169.254/latest'"):
+        client(httpserver, address_hint="check base_url").get_json("/x")
+    assert len(httpserver.log) == 1

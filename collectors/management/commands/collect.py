@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The source's name (see: manage.py source list).")
         parser.add_argument(
-            "--full", action="store_true",
+            "--full",
+            action="store_true",
             help="Read everything again from the start; stored comments are updated, not duplicated.",
         )
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError(f"No source named {name!r}. Sources: {names}.") from None
         run = source_collect(source=source, full=full, trigger="command")
         if run is None:
-            raise CommandError(f"{name}: a collection is already running; try again when it has finished.")
+            raise CommandError(
+                f"{name}: a collection is already running; try again when it has finished."
+            )
         self.stdout.write(
             f"{name}: {run.seen} seen, {run.created} created, {run.updated} updated, "
             f"{run.unchanged} unchanged, {run.skipped} skipped"
@@ -40,7 +43,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  ... and {run.skipped - len(run.skips)} more skipped")
         queued = run.created + run.updated
         if queued:
-            where = "scored" if settings.CELERY_TASK_ALWAYS_EAGER else "queued for scoring on the workers"
+            where = (
+                "scored"
+                if settings.CELERY_TASK_ALWAYS_EAGER
+                else "queued for scoring on the workers"
+            )
             self.stdout.write(f"  {queued} comments {where}")
         if run.status == SyncRun.Status.FAILED:
             raise CommandError(f"{name}: collection failed: {run.error}")

@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from collectors.base import ConnectorError
 from collectors.models import Source
+from collectors.netguard import HttpSourceSettings
 from collectors.registry import kinds
 from collectors.services import (
     DEFAULT_SCHEDULE,
@@ -67,12 +68,20 @@ class Command(BaseCommand):
         add = sub.add_parser("add", help="Add a source.")
         add.add_argument("--kind", required=True, help="Source kind: " + ", ".join(kinds()))
         add.add_argument("--name", required=True)
-        add.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
         add.add_argument(
-            "--secret", dest="secrets", action="append", default=[], metavar="KEY=VALUE",
+            "--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE"
+        )
+        add.add_argument(
+            "--secret",
+            dest="secrets",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
             help="Stored encrypted, never shown back. VALUE may be @file or env:VAR.",
         )
-        add.add_argument("--schedule", default=DEFAULT_SCHEDULE, help="15m, 2h, 1d or 5 cron fields")
+        add.add_argument(
+            "--schedule", default=DEFAULT_SCHEDULE, help="15m, 2h, 1d or 5 cron fields"
+        )
         add.add_argument("--disabled", action="store_true", help="Add it paused.")
         sub.add_parser("list", help="List sources with their health.")
         sub.add_parser("kinds", help="List the source kinds and their settings.")
@@ -97,33 +106,62 @@ class Command(BaseCommand):
             names = ", ".join(Source.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No source named {name!r}. Sources: {names}.") from None
 
-    def do_add(self, *, kind: str, name: str, set_values: list[str], secrets: list[str],
-               schedule: str, disabled: bool, **_: Any) -> None:
+    def do_add(
+        self,
+        *,
+        kind: str,
+        name: str,
+        set_values: list[str],
+        secrets: list[str],
+        schedule: str,
+        disabled: bool,
+        **_: Any,
+    ) -> None:
         values = parse_pairs(set_values, "--set")
-        secret_values = {k: resolve_secret(k, v) for k, v in parse_pairs(secrets, "--secret").items()}
+        secret_values = {
+            k: resolve_secret(k, v) for k, v in parse_pairs(secrets, "--secret").items()
+        }
         try:
             source = source_create(
-                name=name, kind=kind, settings=values, secrets=secret_values,
-                schedule=schedule, enabled=not disabled,
+                name=name,
+                kind=kind,
+                settings=values,
+                secrets=secret_values,
+                schedule=schedule,
+                enabled=not disabled,
             )
         except (SourceError, ConnectorError) as exc:
             raise CommandError(str(exc)) from None
-        stored = f"; secrets stored encrypted: {', '.join(sorted(secret_values))}" if secret_values else ""
+        stored = (
+            f"; secrets stored encrypted: {', '.join(sorted(secret_values))}"
+            if secret_values
+            else ""
+        )
         self.stdout.write(
-            self.style.SUCCESS(f"Added {source.kind} source {source.name!r} ({schedule_describe(source)}){stored}.")
+            self.style.SUCCESS(
+                f"Added {source.kind} source {source.name!r} ({schedule_describe(source)}){stored}."
+            )
         )
 
     def do_list(self, **_: Any) -> None:
-        sources = Source.objects.select_related("periodic_task__interval", "periodic_task__crontab").annotate(
-            n_comments=Count("comments")
-        )
+        sources = Source.objects.select_related(
+            "periodic_task__interval", "periodic_task__crontab"
+        ).annotate(n_comments=Count("comments"))
         if not sources:
-            self.stdout.write("No sources yet. Add one with: manage.py source add --kind KIND --name NAME ...")
+            self.stdout.write(
+                "No sources yet. Add one with: manage.py source add --kind KIND --name NAME ..."
+            )
             return
-        self.stdout.write(f"{'NAME':30} {'KIND':14} {'STATE':8} {'SCHEDULE':18} {'COMMENTS':>8}  LAST RUN")
+        self.stdout.write(
+            f"{'NAME':30} {'KIND':14} {'STATE':8} {'SCHEDULE':18} {'COMMENTS':>8}  LAST RUN"
+        )
         for s in sources:
             state = "on" if s.enabled else "paused"
-            last = f"{s.last_run_at:%Y-%m-%d %H:%M} {s.get_last_status_display()}" if s.last_run_at else "never"
+            last = (
+                f"{s.last_run_at:%Y-%m-%d %H:%M} {s.get_last_status_display()}"
+                if s.last_run_at
+                else "never"
+            )
             self.stdout.write(
                 f"{s.name[:30]:30} {s.kind:14} {state:8} {schedule_describe(s)[:18]:18} {s.n_comments:>8}  {last}"
             )
@@ -133,7 +171,12 @@ class Command(BaseCommand):
     def do_kinds(self, **_: Any) -> None:
         for kind, cls in kinds().items():
             self.stdout.write(self.style.MIGRATE_HEADING(f"{kind}: {cls.label}"))
-            for field, info in cls.settings_model.model_fields.items():
+            fields = cls.settings_model.model_fields
+            # Required settings first, the shared network switches last.
+            shared = set(HttpSourceSettings.model_fields)
+            order = sorted(fields, key=lambda f: (f in shared, not fields[f].is_required()))
+            for field in order:
+                info = fields[field]
                 req = "required" if info.is_required() else f"default {info.default!r}"
                 self.stdout.write(f"  --set {field}=...  ({req}) {info.description or ''}")
             for secret in cls.secret_names:
