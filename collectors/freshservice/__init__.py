@@ -95,6 +95,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem, as_dict, iso_time, iso_time_or_none
 from ..registry import register
 
 TICKETS_PATH = "/api/v2/tickets"
@@ -147,10 +148,6 @@ class FreshserviceSettings(HttpSourceSettings):
         return self.base_url or f"https://{self.domain}.freshservice.com"
 
 
-class _Malformed(ValueError):
-    pass
-
-
 class _Run:
     """Lookups made at most once per run: people, department and group names."""
 
@@ -200,13 +197,13 @@ class FreshserviceConnector(Connector):
         host = urlsplit(self.settings.root).netloc
         try:
             client = self._client()
-            me = _dict(_dict(self._get(client, ME_PATH)[0]).get("agent"))
+            me = as_dict(as_dict(self._get(client, ME_PATH)[0]).get("agent"))
             who = f"{_name(me) or '?'} <{me.get('email') or '?'}>"
             data, _ = self._get(client, TICKETS_PATH, {"per_page": 1, "order_type": "desc"})
-            tickets = _dict(data).get("tickets")
+            tickets = as_dict(data).get("tickets")
             if not isinstance(tickets, list):
                 return CheckResult(False, f"{host} answered the ticket list without tickets.")
-            if tickets and isinstance(_dict(tickets[0]).get("id"), int):
+            if tickets and isinstance(as_dict(tickets[0]).get("id"), int):
                 try:
                     self._get(
                         client,
@@ -234,8 +231,8 @@ class FreshserviceConnector(Connector):
         client = self._client()
         saved: dict[str, Any] = {} if full else dict(cursor or {})
         overlap = timedelta(seconds=self.settings.overlap_seconds)
-        watermark = _cursor_time(saved.get("since"))
-        known: dict[str, str] = {str(k): str(v) for k, v in _dict(saved.get("recent")).items()}
+        watermark = iso_time_or_none(saved.get("since"))
+        known: dict[str, str] = {str(k): str(v) for k, v in as_dict(saved.get("recent")).items()}
         if watermark is None:
             bound, known = self._start(), {}
         else:
@@ -255,7 +252,7 @@ class FreshserviceConnector(Connector):
                 "page": page,
             }
             data, has_next = self._get(client, TICKETS_PATH, params)
-            tickets = _dict(data).get("tickets")
+            tickets = as_dict(data).get("tickets")
             if not isinstance(tickets, list):
                 raise ConnectorError("Freshservice answered the ticket list without tickets.")
             stamps = [t for t in (_ticket_time(x) for x in tickets) if t is not None]
@@ -281,7 +278,7 @@ class FreshserviceConnector(Connector):
             key = top - timedelta(seconds=1)
             ties = sum(1 for t in stamps if t >= key)  # they come back first, as known
             edge = min(high - overlap, key)
-            known = {k: v for k, v in known.items() if (t := _cursor_time(v)) and t >= edge}
+            known = {k: v for k, v in known.items() if (t := iso_time_or_none(v)) and t >= edge}
             if keyset or not more_pages:
                 # Sorted by updated_at: everything before `high` has been read and the
                 # tickets at the edge are remembered, so this cursor is complete after
@@ -328,8 +325,8 @@ class FreshserviceConnector(Connector):
             )
         tid = ticket["id"]
         try:
-            updated = _parse_time(ticket.get("updated_at"), "updated_at")
-        except _Malformed as exc:
+            updated = iso_time(ticket.get("updated_at"), "updated_at")
+        except MalformedItem as exc:
             return Skip(item=f"ticket {tid}", reason=f"ticket {exc}")
         if known.get(str(tid)) == _iso(updated):
             return None
@@ -340,7 +337,7 @@ class FreshserviceConnector(Connector):
         skips: list[Skip] = []
         try:
             description = self._description(client, ticket, run)
-        except _Malformed as exc:
+        except MalformedItem as exc:
             skips.append(Skip(item=f"ticket {tid} description", reason=str(exc)))
         else:
             if description is not None:
@@ -348,7 +345,7 @@ class FreshserviceConnector(Connector):
         for conv in conversations:
             try:
                 record = self._conversation(client, ticket, conv, run)
-            except _Malformed as exc:
+            except MalformedItem as exc:
                 cid = conv.get("id") if isinstance(conv, dict) else None
                 skips.append(Skip(item=f"ticket {tid} conversation {cid or '?'}", reason=str(exc)))
                 continue
@@ -368,7 +365,7 @@ class FreshserviceConnector(Connector):
                 if exc.status == 404:
                     return None  # deleted between the list and now
                 raise
-            items = _dict(data).get("conversations")
+            items = as_dict(data).get("conversations")
             if not isinstance(items, list):
                 raise ConnectorError(
                     f"Freshservice answered the conversations of ticket {ticket_id} "
@@ -392,7 +389,7 @@ class FreshserviceConnector(Connector):
                     if exc.status == 404:
                         continue
                     raise
-                found = (role, _dict(_dict(data).get(role)))
+                found = (role, as_dict(as_dict(data).get(role)))
                 break
             run.people[user_id] = found
         return run.people[user_id]
@@ -401,7 +398,7 @@ class FreshserviceConnector(Connector):
         names: dict[int, str] = {}
         for page in range(1, MAX_PAGES + 1):
             data, has_next = self._get(client, path, {"per_page": PAGE_MAX, "page": page})
-            items = _dict(data).get(key)
+            items = as_dict(data).get(key)
             if not isinstance(items, list):
                 return names
             for item in items:
@@ -436,10 +433,10 @@ class FreshserviceConnector(Connector):
     ) -> CommentRecord | None:
         body = ticket.get("description") or ticket.get("description_text") or ""
         if not isinstance(body, str):
-            raise _Malformed("description is not a string")
+            raise MalformedItem("description is not a string")
         if not body.strip():
             return None
-        created = _parse_time(ticket.get("created_at"), "created_at")
+        created = iso_time(ticket.get("created_at"), "created_at")
         requester_id = ticket.get("requester_id")
         return self._record(
             client, ticket, f"{ticket['id']}:description", body, created, requester_id, run
@@ -449,21 +446,21 @@ class FreshserviceConnector(Connector):
         self, client: HttpClient, ticket: dict[str, Any], conv: Any, run: _Run
     ) -> CommentRecord | None:
         if not isinstance(conv, dict):
-            raise _Malformed("conversation is not an object")
+            raise MalformedItem("conversation is not an object")
         cid = conv.get("id")
         if not isinstance(cid, int):
-            raise _Malformed("conversation without a numeric id")
+            raise MalformedItem("conversation without a numeric id")
         private = conv.get("private")
         if private is True:
             return None  # private note: never collected, not a skip
         if private is not False:
-            raise _Malformed(
+            raise MalformedItem(
                 "conversation has no private flag; not collected in case it is a private note"
             )
-        created = _parse_time(conv.get("created_at"), "created_at")
+        created = iso_time(conv.get("created_at"), "created_at")
         body = conv.get("body") or conv.get("body_text") or ""
         if not isinstance(body, str):
-            raise _Malformed("conversation text is not a string")
+            raise MalformedItem("conversation text is not a string")
         return self._record(client, ticket, str(cid), body, created, conv.get("user_id"), run)
 
     def _record(
@@ -520,34 +517,13 @@ def _explain(message: str, status: int | None) -> str:
     return message
 
 
-def _parse_time(value: Any, what: str) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise _Malformed(f"without {what}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Malformed(f"{what} {value[:40]!r} is not an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _cursor_time(value: Any) -> datetime | None:
-    try:
-        return _parse_time(value, "time")
-    except _Malformed:
-        return None
-
-
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _ticket_time(ticket: Any) -> datetime | None:
-    return _cursor_time(ticket.get("updated_at")) if isinstance(ticket, dict) else None
+    return iso_time_or_none(ticket.get("updated_at")) if isinstance(ticket, dict) else None
 
 
 def _name(person: dict[str, Any]) -> str:
     return " ".join(str(person[k]) for k in ("first_name", "last_name") if person.get(k))
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

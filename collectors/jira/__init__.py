@@ -62,6 +62,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem, as_dict, iso_time
 from ..registry import register
 from .adf import ADFError, adf_to_text
 
@@ -137,10 +138,6 @@ class JiraSettings(HttpSourceSettings):
         return self
 
 
-class _Malformed(ValueError):
-    pass
-
-
 @register
 class JiraConnector(Connector):
     kind = "jira"
@@ -181,13 +178,13 @@ class JiraConnector(Connector):
         key = self.settings.project_key
         try:
             client = self._client()
-            me = _dict(self._get(client, MYSELF_PATH))
+            me = as_dict(self._get(client, MYSELF_PATH))
             who = (
                 f"{me.get('displayName') or '?'} <{me.get('emailAddress') or self.settings.email}>"
                 f" ({me.get('accountType') or '?'})"
             )
             try:
-                project = _dict(self._get(client, PROJECT_PATH.format(key=key)))
+                project = as_dict(self._get(client, PROJECT_PATH.format(key=key)))
             except ConnectorConfigError as exc:
                 if exc.status == 404:
                     return CheckResult(
@@ -197,7 +194,7 @@ class JiraConnector(Connector):
                         "permissions (Browse projects).",
                     )
                 raise
-            data = _dict(
+            data = as_dict(
                 self._get(
                     client,
                     SEARCH_PATH,
@@ -234,9 +231,11 @@ class JiraConnector(Connector):
         tz_name = resume.get("tz")
         if not tz_name:
             # JQL dates are read in the API user's time zone: learn it once, keep it.
-            tz_name = str(_dict(self._get(client, MYSELF_PATH)).get("timeZone") or "UTC")
+            tz_name = str(as_dict(self._get(client, MYSELF_PATH)).get("timeZone") or "UTC")
         zone = _zone(tz_name)
-        since = _parse_time(resume["since"]) if resume.get("since") else None
+        since = (
+            iso_time(resume["since"], "time", missing="no time") if resume.get("since") else None
+        )
         done: dict[str, str] = dict(resume.get("done") or {})
         overlap = timedelta(minutes=self.settings.overlap_minutes)
         params: dict[str, Any] = {
@@ -296,10 +295,14 @@ class JiraConnector(Connector):
         the overlap window with their `updated` (to pass over them next time)."""
         if not seen:
             return state
-        old = _parse_time(state["since"]) if state.get("since") else None
+        old = iso_time(state["since"], "time", missing="no time") if state.get("since") else None
         newest = max([*seen.values(), *([old] if old else [])])
         floor = newest - overlap - timedelta(minutes=1)
-        done = {k: v for k, v in state["done"].items() if _parse_time(v) >= floor and k not in seen}
+        done = {
+            k: v
+            for k, v in state["done"].items()
+            if iso_time(v, "time", missing="no time") >= floor and k not in seen
+        }
         done.update({k: _iso(v) for k, v in seen.items() if v >= floor})
         return {"tz": state["tz"], "since": _iso(newest), "done": done}
 
@@ -313,12 +316,12 @@ class JiraConnector(Connector):
             label = issue.get("key") if isinstance(issue, dict) else None
             try:
                 if not isinstance(issue, dict) or not str(issue.get("id") or "").isdigit():
-                    raise _Malformed("issue without a numeric id")
+                    raise MalformedItem("issue without a numeric id")
                 fields = issue.get("fields")
                 if not isinstance(fields, dict):
-                    raise _Malformed("issue without fields")
-                updated = _parse_time(fields.get("updated"), "updated")
-            except _Malformed as exc:
+                    raise MalformedItem("issue without fields")
+                updated = iso_time(fields.get("updated"), "updated", missing="no updated")
+            except MalformedItem as exc:
                 skips.append(
                     Skip(
                         item=f"issue {label}" if label else f"issue #{n + 1} of a page",
@@ -373,7 +376,7 @@ class JiraConnector(Connector):
         skips: list[Skip],
     ) -> None:
         key = str(issue.get("key") or issue["id"])
-        reporter = _dict(fields.get("reporter"))
+        reporter = as_dict(fields.get("reporter"))
         participants = {
             str(p.get("accountId"))
             for p in (
@@ -399,20 +402,20 @@ class JiraConnector(Connector):
                     self._record(
                         f"{issue['id']}-description",
                         text,
-                        _parse_time(fields.get("created"), "created"),
+                        iso_time(fields.get("created"), "created", missing="no created"),
                         reporter,
                         "bot" if reporter.get("accountType") == "app" else "business",
                         department,
                         thread,
                     )
                 )
-        except (_Malformed, ADFError) as exc:
+        except (MalformedItem, ADFError) as exc:
             skips.append(Skip(item=f"issue {key} description", reason=str(exc)))
         for comment in comments:
             cid = comment.get("id") if isinstance(comment, dict) else None
             try:
                 record = self._comment(comment, participants, department, thread)
-            except (_Malformed, ADFError) as exc:
+            except (MalformedItem, ADFError) as exc:
                 skips.append(Skip(item=f"issue {key} comment {cid or '?'}", reason=str(exc)))
                 continue
             if record is not None:
@@ -426,18 +429,20 @@ class JiraConnector(Connector):
         thread: dict[str, str],
     ) -> CommentRecord | None:
         if not isinstance(comment, dict):
-            raise _Malformed("comment is not an object")
+            raise MalformedItem("comment is not an object")
         cid = str(comment.get("id") or "")
         if not cid.isdigit():
-            raise _Malformed("comment without a numeric id")
+            raise MalformedItem("comment without a numeric id")
         public = comment.get("jsdPublic")
         if public is False or comment.get("visibility"):
             return None  # internal or restricted comment: never collected, not a skip
         if public is not True:
-            raise _Malformed("comment has no jsdPublic flag; not collected in case it is internal")
-        created = _parse_time(comment.get("created"), "created")
+            raise MalformedItem(
+                "comment has no jsdPublic flag; not collected in case it is internal"
+            )
+        created = iso_time(comment.get("created"), "created", missing="no created")
         text = adf_to_text(comment.get("body"))
-        author = _dict(comment.get("author"))
+        author = as_dict(comment.get("author"))
         voice = _voice(author, participants)
         return self._record(
             cid,
@@ -473,8 +478,8 @@ class JiraConnector(Connector):
 
     def _category(self, fields: dict[str, Any]) -> str:
         if self.settings.request_type_field:
-            value = _dict(fields.get(self.settings.request_type_field))
-            name = _dict(value.get("requestType")).get("name")
+            value = as_dict(fields.get(self.settings.request_type_field))
+            name = as_dict(value.get("requestType")).get("name")
             if name:
                 return str(name)
         components = [
@@ -484,7 +489,7 @@ class JiraConnector(Connector):
         ]
         if components:
             return " ".join(components)
-        return str(_dict(fields.get("issuetype")).get("name") or "")
+        return str(as_dict(fields.get("issuetype")).get("name") or "")
 
     def _department(self, fields: dict[str, Any]) -> str:
         if not self.settings.organizations_field:
@@ -534,19 +539,5 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _parse_time(value: Any, what: str = "time") -> datetime:
-    if not isinstance(value, str) or not value:
-        raise _Malformed(f"no {what}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Malformed(f"{what} {value[:40]!r} is not an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

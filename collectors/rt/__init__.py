@@ -86,6 +86,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem, as_dict, iso_time, iso_time_or_none
 from ..registry import register
 
 API = "REST/2.0"
@@ -151,10 +152,6 @@ class RTSettings(HttpSourceSettings):
         return self.base_url
 
 
-class _Malformed(ValueError):
-    pass
-
-
 @dataclass
 class _Run:
     """Lookups made at most once per run: users by name (None: not readable)."""
@@ -198,11 +195,11 @@ class RTConnector(Connector):
         host = urlsplit(self.settings.root).netloc
         try:
             client = self._client()
-            info = _dict(self._get(client, RT_PATH))
+            info = as_dict(self._get(client, RT_PATH))
             version = info.get("Version") or "?"
             who = "the stored token"
             if self.settings.username:
-                user = _dict(
+                user = as_dict(
                     self._get(client, USER_PATH.format(name=quote(self.settings.username, safe="")))
                 )
                 label = user.get("RealName") or user.get("Name") or self.settings.username
@@ -213,7 +210,7 @@ class RTConnector(Connector):
                         f"Signed in to RT {version} at {host} as {who}, an unprivileged user: "
                         "it only sees its own tickets. Use a privileged user's token.",
                     )
-            data = _dict(
+            data = as_dict(
                 self._get(
                     client,
                     TICKETS_PATH,
@@ -252,11 +249,11 @@ class RTConnector(Connector):
     def fetch(self, cursor: dict[str, Any], *, full: bool = False) -> Iterator[Batch]:
         client = self._client()
         saved: dict[str, Any] = {} if full else dict(cursor or {})
-        since = _cursor_time(saved.get("since")) or self._start()
-        known: dict[str, str] = {str(k): str(v) for k, v in _dict(saved.get("recent")).items()}
+        since = iso_time_or_none(saved.get("since")) or self._start()
+        known: dict[str, str] = {str(k): str(v) for k, v in as_dict(saved.get("recent")).items()}
         # A cursor an earlier version left mid-listing (by page number): the tickets it had
         # read are known, and the listing starts again from the watermark.
-        partial = _dict(_dict(saved.get("partial")).get("recent"))
+        partial = as_dict(as_dict(saved.get("partial")).get("recent"))
         known.update({str(k): str(v) for k, v in partial.items()})
         overlap = timedelta(seconds=self.settings.overlap_seconds)
         bound, op, page = since, ">", 1
@@ -269,16 +266,16 @@ class RTConnector(Connector):
         resume = saved
         for _ in range(MAX_PAGES):
             data = self._get(client, TICKETS_PATH, {**self._search(bound, op), "page": page})
-            tickets = _dict(data).get("items")
+            tickets = as_dict(data).get("items")
             if not isinstance(tickets, list):
                 raise ConnectorError("Request Tracker answered the ticket search without items.")
-            has_next = _has_next(_dict(data), page) and bool(tickets)
+            has_next = _has_next(as_dict(data), page) and bool(tickets)
             records: list[CommentRecord] = []
             skips: list[Skip] = []
             top = bound  # the newest LastUpdated on this page
             for n, ticket in enumerate(tickets):
                 tid = _ticket_id(ticket)
-                stamp = _cursor_time(ticket.get("LastUpdated")) if tid is not None else None
+                stamp = iso_time_or_none(ticket.get("LastUpdated")) if tid is not None else None
                 if stamp is not None:
                     top = max(top, stamp)
                     if passed.get(str(tid)) == _iso(stamp):
@@ -362,8 +359,8 @@ class RTConnector(Connector):
                 reason="ticket without a numeric id",
             )
         try:
-            updated = _parse_time(ticket.get("LastUpdated"), "LastUpdated")
-        except _Malformed as exc:
+            updated = iso_time(ticket.get("LastUpdated"), "LastUpdated")
+        except MalformedItem as exc:
             return Skip(item=f"ticket {tid}", reason=f"ticket {exc}")
         if known.get(str(tid)) == _iso(updated):
             return None
@@ -375,7 +372,7 @@ class RTConnector(Connector):
         for txn in history:
             try:
                 record = self._transaction(client, ticket, tid, txn, run)
-            except _Malformed as exc:
+            except MalformedItem as exc:
                 xid = txn.get("id") if isinstance(txn, dict) else None
                 skips.append(Skip(item=f"ticket {tid} transaction {xid or '?'}", reason=str(exc)))
                 continue
@@ -397,13 +394,13 @@ class RTConnector(Connector):
                 if exc.status == 404:
                     return None
                 raise
-            items = _dict(data).get("items")
+            items = as_dict(data).get("items")
             if not isinstance(items, list):
                 raise ConnectorError(
                     f"Request Tracker answered the history of ticket {tid} without items."
                 )
             out.extend(items)
-            if not items or not _has_next(_dict(data), page):
+            if not items or not _has_next(as_dict(data), page):
                 return out
         raise ConnectorError(f"Request Tracker announced more than {MAX_PAGES} history pages.")
 
@@ -413,21 +410,21 @@ class RTConnector(Connector):
         self, client: HttpClient, ticket: dict[str, Any], tid: int, txn: Any, run: _Run
     ) -> CommentRecord | None:
         if not isinstance(txn, dict):
-            raise _Malformed("transaction is not an object")
+            raise MalformedItem("transaction is not an object")
         xid = _numeric(txn.get("id"))
         if xid is None:
-            raise _Malformed("transaction without a numeric id")
+            raise MalformedItem("transaction without a numeric id")
         kind = txn.get("Type")
         if kind in INTERNAL_TYPES:
             return None  # an internal comment: never collected, not a skip
         if not isinstance(kind, str) or not kind:
-            raise _Malformed("transaction without a Type; not collected in case it is a comment")
+            raise MalformedItem("transaction without a Type; not collected in case it is a comment")
         if kind not in MESSAGE_TYPES:
             return None  # a field change, watcher, email record...: no message
-        created = _parse_time(txn.get("Created"), "Created")
-        creator = _dict(txn.get("Creator")).get("id")
+        created = iso_time(txn.get("Created"), "Created")
+        creator = as_dict(txn.get("Creator")).get("id")
         if not isinstance(creator, (str, int)) or str(creator) == "":
-            raise _Malformed("transaction without a Creator")
+            raise MalformedItem("transaction without a Creator")
         creator = str(creator)
         body = self._body(client, xid, txn)
         if body is None:
@@ -437,7 +434,7 @@ class RTConnector(Connector):
         department = ""
         if voice == "business" and person:
             department = str(person.get("Organization") or "")
-        queue = _dict(ticket.get("Queue"))
+        queue = as_dict(ticket.get("Queue"))
         return CommentRecord(
             external_id=str(xid),
             thread_external_id=str(tid),
@@ -457,7 +454,7 @@ class RTConnector(Connector):
         links = txn.get("_hyperlinks")
         if not isinstance(links, list):
             # An RT that does not expand _hyperlinks in history: read the transaction.
-            links = _dict(self._get(client, TRANSACTION_PATH.format(id=xid))).get("_hyperlinks")
+            links = as_dict(self._get(client, TRANSACTION_PATH.format(id=xid))).get("_hyperlinks")
         ids = []
         for link in links if isinstance(links, list) else []:
             if isinstance(link, dict) and link.get("ref") == "attachment":
@@ -466,7 +463,7 @@ class RTConnector(Connector):
                     ids.append(int(match.group(1)))
         html: str | None = None
         for aid in ids:
-            part = _dict(self._get(client, ATTACHMENT_PATH.format(id=aid)))
+            part = as_dict(self._get(client, ATTACHMENT_PATH.format(id=aid)))
             ctype = str(part.get("ContentType") or "").split(";")[0].strip().lower()
             if part.get("Filename") or ctype not in ("text/plain", "text/html"):
                 continue
@@ -490,7 +487,7 @@ class RTConnector(Connector):
                     run.users[name] = None  # not readable: decided from the ticket's roles
                     return None
                 raise
-            run.users[name] = _dict(data)
+            run.users[name] = as_dict(data)
         return run.users[name]
 
 
@@ -530,11 +527,11 @@ def _decode(content: Any, aid: int) -> str:
     if content is None:
         return ""
     if not isinstance(content, str):
-        raise _Malformed(f"attachment {aid} Content is not a string")
+        raise MalformedItem(f"attachment {aid} Content is not a string")
     try:
         raw = base64.b64decode("".join(content.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise _Malformed(f"attachment {aid} Content is not base64") from None
+        raise MalformedItem(f"attachment {aid} Content is not base64") from None
     return raw.decode("utf-8", errors="replace")
 
 
@@ -563,30 +560,9 @@ def _flag(value: Any) -> bool:
     return str(value).strip() not in ("", "0", "False", "false", "None")
 
 
-def _parse_time(value: Any, what: str) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise _Malformed(f"without {what}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Malformed(f"{what} {value[:40]!r} is not an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _cursor_time(value: Any) -> datetime | None:
-    try:
-        return _parse_time(value, "time")
-    except _Malformed:
-        return None
-
-
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _kept(known: dict[str, str], edge: datetime) -> dict[str, str]:
-    return {k: v for k, v in known.items() if (t := _cursor_time(v)) is not None and t >= edge}
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return {k: v for k, v in known.items() if (t := iso_time_or_none(v)) is not None and t >= edge}

@@ -81,6 +81,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem
 from ..registry import register
 
 TABLE = "/api/now/table/{table}"
@@ -161,10 +162,6 @@ class _Page:
 class _Users:
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     staff: set[str] = field(default_factory=set)
-
-
-class _Malformed(ValueError):
-    pass
 
 
 @register
@@ -308,7 +305,7 @@ class ServiceNowConnector(Connector):
                     continue
                 try:
                     _parse(updated, "sys_updated_on")
-                except _Malformed as exc:
+                except MalformedItem as exc:
                     skips.append(Skip(item=f"incident {inc.get('number') or sid}", reason=str(exc)))
                     continue
                 read.append((sid, updated))
@@ -376,7 +373,7 @@ class ServiceNowConnector(Connector):
         for entry in entries:
             try:
                 record = self._record(entry, by_id, users)
-            except _Malformed as exc:
+            except MalformedItem as exc:
                 eid = entry.get("sys_id") if isinstance(entry, dict) else None
                 inc = by_id.get(entry.get("element_id")) if isinstance(entry, dict) else None
                 where = f"incident {inc.get('number') or inc['sys_id']} " if inc else ""
@@ -457,19 +454,19 @@ class ServiceNowConnector(Connector):
         self, entry: Any, incidents: dict[str, dict[str, Any]], users: _Users
     ) -> CommentRecord | None:
         if not isinstance(entry, dict):
-            raise _Malformed("journal entry is not an object")
+            raise MalformedItem("journal entry is not an object")
         if entry.get("element") != "comments":
             return None  # work notes and other journals: never collected, not a skip
         eid = entry.get("sys_id")
         if not isinstance(eid, str) or not eid:
-            raise _Malformed("journal entry without a sys_id")
+            raise MalformedItem("journal entry without a sys_id")
         inc = incidents.get(entry.get("element_id"))
         if inc is None:
-            raise _Malformed("journal entry of an incident not asked for")
+            raise MalformedItem("journal entry of an incident not asked for")
         created = _parse(entry.get("sys_created_on"), "sys_created_on")
         body = entry.get("value")
         if not isinstance(body, str):
-            raise _Malformed("journal entry text is not a string")
+            raise MalformedItem("journal entry text is not a string")
         author_name = entry.get("sys_created_by")
         author_name = author_name if isinstance(author_name, str) else ""
         author = users.by_name.get(author_name, {})
@@ -544,11 +541,11 @@ def _explain(message: str, status: int | None, table: str) -> str:
 
 def _parse(value: Any, what: str) -> datetime:
     if not isinstance(value, str) or not value:
-        raise _Malformed(f"no {what}")
+        raise MalformedItem(f"no {what}")
     try:
         parsed = datetime.strptime(value, TIME_FORMAT)
     except ValueError:
-        raise _Malformed(
+        raise MalformedItem(
             f"{what} {value[:40]!r} is not a 'YYYY-MM-DD HH:MM:SS' date-time"
         ) from None
     return parsed.replace(tzinfo=UTC)

@@ -75,6 +75,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem, as_dict, iso_time, iso_time_or_none
 from ..registry import register
 
 SEARCH_PATH = "/api/v1/tickets/search"
@@ -108,10 +109,6 @@ class ZammadSettings(HttpSourceSettings):
             example="https://helpdesk.corp.example",
         )
         return self
-
-
-class _Malformed(ValueError):
-    pass
 
 
 @register
@@ -152,7 +149,7 @@ class ZammadConnector(Connector):
         host = urlsplit(self.settings.base_url).netloc
         try:
             client = self._client()
-            me = _dict(self._get(client, ME_PATH, {"expand": "true"}))
+            me = as_dict(self._get(client, ME_PATH, {"expand": "true"}))
             if me.get("id") is None:
                 return CheckResult(False, f"{host} did not name the signed-in user: is it Zammad?")
             roles = me.get("roles") if isinstance(me.get("roles"), list) else []
@@ -166,7 +163,7 @@ class ZammadConnector(Connector):
                     "use an access token of an agent with read access to the groups to collect.",
                 )
             tickets = self._search(client, "*", page=1, per_page=1, order="desc")
-            if tickets and isinstance(_dict(tickets[0]).get("id"), int):
+            if tickets and isinstance(as_dict(tickets[0]).get("id"), int):
                 try:
                     self._get(client, ARTICLES_PATH.format(id=tickets[0]["id"]), {"expand": "true"})
                 except ConnectorConfigError as exc:
@@ -189,8 +186,8 @@ class ZammadConnector(Connector):
     def fetch(self, cursor: dict[str, Any], *, full: bool = False) -> Iterator[Batch]:
         client = self._client()
         saved: dict[str, Any] = {} if full else dict(cursor or {})
-        watermark = _cursor_time(saved.get("since"))
-        known: dict[str, str] = {str(k): str(v) for k, v in _dict(saved.get("recent")).items()}
+        watermark = iso_time_or_none(saved.get("since"))
+        known: dict[str, str] = {str(k): str(v) for k, v in as_dict(saved.get("recent")).items()}
         if watermark is None:
             bound, known = self._start(), {}
         else:
@@ -207,7 +204,9 @@ class ZammadConnector(Connector):
             skips: list[Skip] = []
             page_top = bound
             for n, ticket in enumerate(tickets):
-                page_top = max(page_top, _cursor_time(_dict(ticket).get("updated_at")) or bound)
+                page_top = max(
+                    page_top, iso_time_or_none(as_dict(ticket).get("updated_at")) or bound
+                )
                 got = self._ticket(client, ticket, n, known)
                 if isinstance(got, Skip):
                     skips.append(got)
@@ -220,7 +219,7 @@ class ZammadConnector(Connector):
                 known[str(tid)] = _iso(updated)
                 high = max(high, updated)
             edge = high - overlap
-            known = {k: v for k, v in known.items() if (t := _cursor_time(v)) and t >= edge}
+            known = {k: v for k, v in known.items() if (t := iso_time_or_none(v)) and t >= edge}
             # Sorted by updated_at: everything up to `high` has been read, the tickets at
             # the edge are remembered, so this cursor is complete after every page.
             done = {"since": _iso(high), "recent": dict(known)}
@@ -238,7 +237,9 @@ class ZammadConnector(Connector):
             # the tickets at that instant (they come back first and are dropped as known),
             # so a short page still means the end. Only a full page of one instant needs
             # the next page by offset.
-            ties = sum(1 for t in tickets if _cursor_time(_dict(t).get("updated_at")) == page_top)
+            ties = sum(
+                1 for t in tickets if iso_time_or_none(as_dict(t).get("updated_at")) == page_top
+            )
             if page_top > bound and ties < SEARCH_PAGE_MAX:
                 bound, page = page_top, 1
                 per_page = min(self.settings.page_size + ties, SEARCH_PAGE_MAX)
@@ -273,7 +274,7 @@ class ZammadConnector(Connector):
             return data["records"]  # with_total_count
         if isinstance(data, dict) and isinstance(data.get("tickets"), list):
             # The unexpanded shape: ids in order, the tickets among the assets.
-            assets = _dict(_dict(data.get("assets")).get("Ticket"))
+            assets = as_dict(as_dict(data.get("assets")).get("Ticket"))
             return [assets.get(str(i), {"id": i}) for i in data["tickets"]]
         raise ConnectorError("Zammad answered the ticket search without a list of tickets.")
 
@@ -288,8 +289,8 @@ class ZammadConnector(Connector):
             )
         tid = ticket["id"]
         try:
-            updated = _parse_time(ticket.get("updated_at"), "updated_at")
-        except _Malformed as exc:
+            updated = iso_time(ticket.get("updated_at"), "updated_at")
+        except MalformedItem as exc:
             return Skip(item=f"ticket {tid}", reason=f"ticket {exc}")
         if known.get(str(tid)) == _iso(updated):
             return None
@@ -306,7 +307,7 @@ class ZammadConnector(Connector):
         for article in articles:
             try:
                 record = self._record(ticket, article)
-            except _Malformed as exc:
+            except MalformedItem as exc:
                 aid = article.get("id") if isinstance(article, dict) else None
                 skips.append(Skip(item=f"ticket {tid} article {aid or '?'}", reason=str(exc)))
                 continue
@@ -318,23 +319,23 @@ class ZammadConnector(Connector):
 
     def _record(self, ticket: dict[str, Any], article: Any) -> CommentRecord | None:
         if not isinstance(article, dict):
-            raise _Malformed("article is not an object")
+            raise MalformedItem("article is not an object")
         aid = article.get("id")
         if not isinstance(aid, int):
-            raise _Malformed("article without a numeric id")
+            raise MalformedItem("article without a numeric id")
         internal = article.get("internal")
         if internal is True:
             return None  # internal note: never collected, not a skip
         if internal is not False:
-            raise _Malformed(
+            raise MalformedItem(
                 "article has no internal flag; not collected in case it is an internal note"
             )
-        created = _parse_time(article.get("created_at"), "created_at")
+        created = iso_time(article.get("created_at"), "created_at")
         body = article.get("body")
         if body is None:
             body = ""
         if not isinstance(body, str):
-            raise _Malformed("article body is not a string")
+            raise MalformedItem("article body is not a string")
         sender = str(article.get("sender") or "").strip().lower()
         voice = SENDER_VOICE.get(sender)
         author_id = article.get("origin_by_id") or article.get("created_by_id")
@@ -390,23 +391,6 @@ def _since_query(bound: datetime) -> str:
     return "updated_at:>=" + _iso(bound).replace(":", "\\:")
 
 
-def _parse_time(value: Any, what: str) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise _Malformed(f"without {what}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Malformed(f"{what} {value[:40]!r} is not an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _cursor_time(value: Any) -> datetime | None:
-    try:
-        return _parse_time(value, "time")
-    except _Malformed:
-        return None
-
-
 def _iso(t: datetime) -> str:
     t = t.astimezone(UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
@@ -421,7 +405,3 @@ def _name(value: Any) -> str:
 
 def _fullname(user: dict[str, Any]) -> str:
     return " ".join(str(user[k]) for k in ("firstname", "lastname") if user.get(k))
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -54,6 +54,7 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
+from ..parsing import MalformedItem, as_dict, iso_time
 from ..registry import register
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
@@ -127,10 +128,6 @@ class _Page:
     groups: dict[int, dict[str, Any]]
 
 
-class _Malformed(ValueError):
-    pass
-
-
 @register
 class ZendeskConnector(Connector):
     kind = "zendesk"
@@ -169,7 +166,7 @@ class ZendeskConnector(Connector):
     def check(self) -> CheckResult:
         try:
             client = self._client()
-            me = _dict(self._get(client, ME_PATH).get("user"))
+            me = as_dict(self._get(client, ME_PATH).get("user"))
             if me.get("id") is None:
                 # Zendesk answers users/me for an anonymous caller too.
                 return CheckResult(
@@ -281,7 +278,7 @@ class ZendeskConnector(Connector):
             for comment in comments:
                 try:
                     record = self._record(ticket, comment, page)
-                except _Malformed as exc:
+                except MalformedItem as exc:
                     cid = comment.get("id") if isinstance(comment, dict) else None
                     skips.append(
                         Skip(item=f"ticket {ticket['id']} comment {cid or '?'}", reason=str(exc))
@@ -313,7 +310,7 @@ class ZendeskConnector(Connector):
                 )
             comments.extend(data["comments"])
             users.update(_by_id(data.get("users")))
-            meta = _dict(data.get("meta"))
+            meta = as_dict(data.get("meta"))
             after = meta.get("after_cursor")
             if not meta.get("has_more") or not after:
                 return comments
@@ -325,27 +322,29 @@ class ZendeskConnector(Connector):
         for i in range(0, len(ids), SHOW_MANY_MAX):
             chunk = ids[i : i + SHOW_MANY_MAX]
             data = self._get(client, SHOW_MANY_PATH, {"ids": ",".join(str(x) for x in chunk)})
-            users.update(_by_id(_dict(data).get("users")))
+            users.update(_by_id(as_dict(data).get("users")))
 
     # --- mapping --------------------------------------------------------------------
 
     def _record(self, ticket: dict[str, Any], comment: Any, page: _Page) -> CommentRecord | None:
         if not isinstance(comment, dict):
-            raise _Malformed("comment is not an object")
+            raise MalformedItem("comment is not an object")
         cid = comment.get("id")
         if not isinstance(cid, int):
-            raise _Malformed("comment without a numeric id")
+            raise MalformedItem("comment without a numeric id")
         public = comment.get("public")
         if public is False:
             return None  # internal note: never collected, not a skip
         if public is not True:
-            raise _Malformed(
+            raise MalformedItem(
                 "comment has no public flag; not collected in case it is an internal note"
             )
-        created = _parse_time(comment.get("created_at"))
+        created = iso_time(
+            comment.get("created_at"), "created_at", missing="comment without created_at"
+        )
         body = comment.get("plain_body") or comment.get("html_body") or comment.get("body") or ""
         if not isinstance(body, str):
-            raise _Malformed("comment text is not a string")
+            raise MalformedItem("comment text is not a string")
         author_id = comment.get("author_id")
         author = page.users.get(author_id, {}) if isinstance(author_id, int) else {}
         tid = ticket["id"]
@@ -391,8 +390,8 @@ class ZendeskConnector(Connector):
 def _voice(comment: dict[str, Any], author: dict[str, Any]) -> str | None:
     """The platform's own signal: end-users are business voice, agents and admins IT staff,
     triggers/automations and system comments bots; None lets Earshot decide (unknown author)."""
-    via = _dict(comment.get("via"))
-    flags = _dict(comment.get("metadata")).get("flags") or []
+    via = as_dict(comment.get("via"))
+    flags = as_dict(comment.get("metadata")).get("flags") or []
     role = author.get("role")
     if comment.get("author_id") == -1 or via.get("channel") in BOT_CHANNELS:
         return "bot"
@@ -418,20 +417,6 @@ def _explain(message: str, status: int | None) -> str:
             "a Zendesk admin's API token."
         )
     return message
-
-
-def _parse_time(value: Any) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise _Malformed("comment without created_at")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Malformed(f"created_at {value[:40]!r} is not an ISO date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _by_id(items: Any) -> dict[int, dict[str, Any]]:
