@@ -234,8 +234,3 @@ def _finish(source: Source, run: SyncRun, status: str, error: str) -> None:
     Source.objects.filter(pk=source.pk).update(**fields)
     for key, value in fields.items():
         setattr(source, key, value)
-
-
-def source_reset_cursor(*, source: Source) -> None:
-    Source.objects.filter(pk=source.pk).update(cursor={})
-    source.cursor = {}

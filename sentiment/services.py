@@ -41,10 +41,6 @@ def comments_enqueue_scoring(comment_ids: list[int], *, force: bool = False) -> 
     return n
 
 
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, time.min, tzinfo=tz)
@@ -62,7 +58,7 @@ def comments_score(*, comment_ids: list[int], force: bool = False) -> int:
             return 0
         scored = []
         touched: set[tuple[int, date]] = set()
-        tz = timezone.get_current_timezone()  # local_day(), without its per-call lookups
+        tz = timezone.get_current_timezone()  # looked up once, not per comment
         for pk, source_id, text, created_at in rows:
             s = score_text(text)
             scored.append((pk, s.compound, s.pos, s.neu, s.neg))
@@ -262,22 +258,3 @@ def comments_rescore(
         last_id = ids[-1]
         if progress:
             progress(queued, last_id)
-
-
-def rollups_rebuild(*, source_ids: list[int] | None = None) -> int:
-    """Mark every day that has comments for recompute, then refresh. For repairs and tests."""
-    qs = Comment.objects.all()
-    if source_ids:
-        qs = qs.filter(source_id__in=source_ids)
-    pairs = (
-        qs.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("source_id", "day")
-        .distinct()
-    )
-    with transaction.atomic():
-        stale = DailySentiment.objects.all()
-        if source_ids:
-            stale = stale.filter(source_id__in=source_ids)
-        stale.delete()
-        rollups_mark(list(pairs))
-    return rollups_refresh()
