@@ -9,8 +9,12 @@ from .models import (
     Category,
     Comment,
     DailySentiment,
+    LabelCorrection,
+    LexiconEntry,
     Person,
+    PhraseRule,
     RollupPending,
+    ScorerSettings,
     StaffDirectoryEntry,
     Thread,
 )
@@ -60,7 +64,16 @@ class CommentAdmin(ReadOnlyAdmin):
 
 @admin.register(DailySentiment)
 class DailySentimentAdmin(ReadOnlyAdmin):
-    list_display = ["day", "source", "category", "department", "n", "n_positive", "n_negative", "n_neutral"]
+    list_display = [
+        "day",
+        "source",
+        "category",
+        "department",
+        "n",
+        "n_positive",
+        "n_negative",
+        "n_neutral",
+    ]
     list_filter = ["source", "category"]
     date_hierarchy = "day"
 
@@ -75,3 +88,40 @@ class StaffDirectoryAdmin(admin.ModelAdmin):
     list_display = ["kind", "value", "voice", "source", "note"]
     list_filter = ["kind", "voice", "source"]
     search_fields = ["value", "note"]
+
+
+@admin.register(LexiconEntry)
+class LexiconEntryAdmin(admin.ModelAdmin):
+    """The organisation's own words; a save bumps the scorer version and queues a rescore."""
+
+    list_display = ["token", "valence", "note", "created_by", "updated_at"]
+    search_fields = ["token", "note"]
+    readonly_fields = ["created_by", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PhraseRule)
+class PhraseRuleAdmin(LexiconEntryAdmin):
+    list_display = ["name", "pattern", "is_regex", "valence", "kind", "enabled", "updated_at"]
+    list_filter = ["enabled", "kind", "is_regex"]
+    search_fields = ["name", "pattern", "note"]
+
+
+@admin.register(LabelCorrection)
+class LabelCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "label", "compound", "scorer_version", "created_by", "created_at"]
+    list_filter = ["label", "scorer_version"]
+    search_fields = ["text", "note"]
+    raw_id_fields = ["comment"]
+
+
+@admin.register(ScorerSettings)
+class ScorerSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["revision", "changed_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

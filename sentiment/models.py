@@ -106,6 +106,7 @@ class Person(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="person_source_external_id")
         ]
         verbose_name_plural = "people"
+        permissions = [("view_identity", "Can see authors' names and e-mail addresses")]
 
     def __str__(self) -> str:
         return self.display_name or self.pseudonym
@@ -134,6 +135,16 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.external_id
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("thread", args=[self.pk])
+
+    @property
+    def safe_url(self) -> str:
+        """The link back to the source, only if it is http(s) (never `javascript:`)."""
+        return self.url if self.url.lower().startswith(("https://", "http://")) else ""
 
 
 class CommentQuerySet(models.QuerySet):
@@ -177,6 +188,9 @@ class Comment(models.Model):
     neg = models.FloatField(null=True, blank=True)
     scorer_version = models.CharField(max_length=40, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # A survey's numeric answer given with the comment (CSAT, NPS), for rating vs sentiment.
+    rating = models.FloatField(null=True, blank=True)
+    rating_scale = models.CharField(max_length=16, blank=True, help_text='e.g. "1-5", "0-10"')
     ingested_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,3 +263,190 @@ class RollupPending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.day}"
+
+
+class ScorerSettings(models.Model):
+    """One row: the revision of the organisation's own lexicon entries and phrase rules.
+
+    Every change to a LexiconEntry or PhraseRule bumps `revision` (in the same
+    transaction), and the scorer version recorded on each comment includes it, so
+    `rescore` knows which comments were scored before the change.
+    """
+
+    revision = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "scorer settings"
+        verbose_name_plural = "scorer settings"
+
+    def __str__(self) -> str:
+        return f"custom scoring revision {self.revision}"
+
+
+class LexiconEntry(models.Model):
+    """A word the organisation scores its own way, over VADER's and Earshot's IT lexicon."""
+
+    token = models.CharField(
+        max_length=60,
+        unique=True,
+        help_text="One word, lower case (e.g. 'citrix', 'laggy'). Several spellings: one entry each.",
+    )
+    valence = models.FloatField(
+        help_text="-4 (very negative) .. +4 (very positive); 0 makes the word neutral."
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why: shown to other admins.")
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["token"]
+        verbose_name_plural = "lexicon entries"
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.valence:+g}"
+
+    def clean(self) -> None:
+        from .custom import normalize_token, validate_valence
+
+        self.token = normalize_token(self.token)
+        if self.valence is not None:
+            validate_valence(self.valence)
+
+
+class PhraseRule(models.Model):
+    """A phrase the organisation scores its own way ("citrix is down again" -> negative).
+
+    `pattern` is a phrase: words separated by spaces, matched case-insensitively on word
+    boundaries, `*` standing for any one word and `[a|b]` for either word; or, with
+    `is_regex`, a Python regular expression.
+    """
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "Always applies"
+        REQUEST = "request", "Only in a request (politeness, not praise)"
+
+    name = models.CharField(max_length=80, unique=True)
+    pattern = models.CharField(max_length=300)
+    is_regex = models.BooleanField(default=False, help_text="Pattern is a regular expression.")
+    valence = models.FloatField(help_text="-4 .. +4, as for lexicon entries.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .custom import compile_rule, validate_valence
+
+        if self.valence is None or not self.pattern:
+            return
+        try:
+            validate_valence(self.valence)
+        except ValidationError as exc:
+            raise ValidationError({"valence": exc.messages}) from None
+        try:
+            compile_rule(
+                name=self.name, pattern=self.pattern, is_regex=self.is_regex,
+                valence=self.valence, kind=self.kind,
+            )
+        except ValidationError as exc:
+            raise ValidationError({"pattern": exc.messages}) from None
+
+
+class LabelCorrection(models.Model):
+    """An analyst's "wrong sentiment": the label the comment should have had.
+
+    Keeps the text and the score as they were, so `export_labels` can write the
+    project's own evaluation set even after the comment is edited or rescored.
+    """
+
+    class Label(models.TextChoices):
+        NEG = "neg", "Negative"
+        NEU = "neu", "Neutral"
+        POS = "pos", "Positive"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="corrections")
+    label = models.CharField(max_length=3, choices=Label.choices)
+    text = models.TextField(help_text="The cleaned text as it was scored.")
+    compound = models.FloatField(null=True, blank=True)
+    scorer_version = models.CharField(max_length=40, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["comment", "-created_at"], name="correction_comment")]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} -> {self.label}"
+
+
+class ThreadReview(models.Model):
+    """IT staff's follow-up on a thread: reviewed, or actioned, with a note (who and when)."""
+
+    class Status(models.TextChoices):
+        REVIEWED = "reviewed", "Reviewed"
+        ACTIONED = "actioned", "Actioned"
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reviews")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["thread", "-created_at"], name="review_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} {self.status}"
+
+
+class ThreadViewLog(models.Model):
+    """Who read which thread, when: every view of a thread by an analyst is recorded."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept when the user is deleted.")
+    with_identities = models.BooleanField(default=False)
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} viewed {self.thread_id}"
+
+
+class Access(models.Model):
+    """Holds the permissions that are about pages, not models (no table)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_overview", "Can see the weekly overview and aggregates"),
+            ("use_explorer", "Can use the complaint explorer and read threads"),
+            ("export_comments", "Can export filtered comments as CSV"),
+        ]
+
+    def __str__(self) -> str:
+        return "page access"

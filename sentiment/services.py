@@ -19,10 +19,15 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from . import scoring
+from .cleaning import clean_text
 from .models import Comment, DailySentiment, RollupPending, Voice
-from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, SCORER_VERSION, score_text
+from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
 
 log = logging.getLogger(__name__)
+
+# Characters of a comment's clean text that are stored and scored (as at ingest).
+MAX_CLEAN = 20_000
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -50,28 +55,49 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def comments_score(*, comment_ids: list[int], force: bool = False) -> int:
     """Score the given comments that need it; returns how many were scored. Idempotent:
-    a comment already scored at the current version is left alone (unless `force`)."""
+    a comment already scored at the current version is left alone (unless `force`).
+
+    A comment scored before (an older scorer version) is cleaned again from its raw text
+    first, so a change to the cleaning reaches stored comments with the rescore."""
     now = timezone.now()
+    revision = scoring.custom_revision()
+    version = scoring.version_for(revision)
+    an = scoring.analyzer(revision)
     with transaction.atomic():
-        rows = _claim_for_scoring(comment_ids, force)
+        rows = _claim_for_scoring(comment_ids, force, version)
         if not rows:
             return 0
         scored = []
+        recleaned: list[tuple[int, str]] = []
         touched: set[tuple[int, date]] = set()
         tz = timezone.get_current_timezone()  # looked up once, not per comment
-        for pk, source_id, text, created_at in rows:
-            s = score_text(text)
+        for pk, source_id, text, raw, created_at in rows:
+            if raw is not None:
+                fresh = clean_text(raw)[:MAX_CLEAN]
+                if fresh != text:
+                    recleaned.append((pk, fresh))
+                    text = fresh
+            s = scoring.score_clean(text, an)
             scored.append((pk, s.compound, s.pos, s.neu, s.neg))
             touched.add((source_id, created_at.astimezone(tz).date()))
-        _write_scores(scored, now)
+        _write_scores(scored, now, version)
+        if recleaned:
+            Comment.objects.bulk_update(
+                [Comment(pk=pk, clean_body=text) for pk, text in recleaned],
+                ["clean_body"],
+                batch_size=250,
+            )
         rollups_mark(touched, now=now)
     transaction.on_commit(_enqueue_refresh, robust=True)
     return len(rows)
 
 
-def _claim_for_scoring(comment_ids: list[int], force: bool) -> list[tuple[int, int, str, datetime]]:
-    """(id, source id, clean text, created at) of the given comments that need scoring,
-    row-locked: two deliveries of one batch never score the same row at the same time."""
+def _claim_for_scoring(
+    comment_ids: list[int], force: bool, version: str
+) -> list[tuple[int, int, str, str | None, datetime]]:
+    """(id, source id, clean text, raw text if scored before else None, created at) of the
+    given comments that need scoring, row-locked: two deliveries of one batch never score
+    the same row at the same time."""
     if connection.vendor == "postgresql":
         # The ORM query below, written out: the id list as one array literal and plain
         # tuples back cost half as much per comment as compiling 500 placeholders.
@@ -79,20 +105,29 @@ def _claim_for_scoring(comment_ids: list[int], force: bool) -> list[tuple[int, i
         needs = "" if force else " AND (compound IS NULL OR NOT scorer_version = %s)"
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT id, source_id, clean_body, created_at FROM {Comment._meta.db_table}"
+                "SELECT id, source_id, clean_body,"
+                " CASE WHEN scorer_version <> '' THEN raw_body END, created_at"
+                f" FROM {Comment._meta.db_table}"
                 f" WHERE id = ANY(%s::bigint[]){needs} FOR UPDATE SKIP LOCKED",
-                [_array(map(int, comment_ids))] + ([] if force else [SCORER_VERSION]),
+                [_array(map(int, comment_ids))] + ([] if force else [version]),
             )
             return cur.fetchall()
     pending = Comment.objects.filter(id__in=comment_ids)
     if not force:
-        pending = pending.needs_scoring(SCORER_VERSION)
+        pending = pending.needs_scoring(version)
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True, of=("self",))
-    return list(pending.values_list("id", "source_id", "clean_body", "created_at"))
+    return [
+        (pk, src, clean, raw if old else None, at)
+        for pk, src, clean, raw, old, at in pending.values_list(
+            "id", "source_id", "clean_body", "raw_body", "scorer_version", "created_at"
+        )
+    ]
 
 
-def _write_scores(scored: list[tuple[int, float, float, float, float]], now: datetime) -> None:
+def _write_scores(
+    scored: list[tuple[int, float, float, float, float]], now: datetime, version: str
+) -> None:
     table = Comment._meta.db_table
     if connection.vendor == "postgresql":
         ids, compound, pos, neu, neg = zip(*scored, strict=True)
@@ -107,13 +142,11 @@ def _write_scores(scored: list[tuple[int, float, float, float, float]], now: dat
                 " FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::float8[],"
                 " %s::float8[]) AS v (id, compound, pos, neu, neg)"
                 " WHERE c.id = v.id AND c.id = ANY(%s::bigint[])",
-                [SCORER_VERSION, now, *map(_array, (ids, compound, pos, neu, neg)), _array(ids)],
+                [version, now, *map(_array, (ids, compound, pos, neu, neg)), _array(ids)],
             )
         return
     objs = [
-        Comment(
-            pk=pk, compound=c, pos=p, neu=u, neg=n, scorer_version=SCORER_VERSION, scored_at=now
-        )
+        Comment(pk=pk, compound=c, pos=p, neu=u, neg=n, scorer_version=version, scored_at=now)
         for pk, c, p, u, n in scored
     ]
     Comment.objects.bulk_update(
@@ -137,7 +170,10 @@ def rollups_mark(touched: Iterable[tuple[int, date]], *, now: datetime | None = 
     rows = [RollupPending(source_id=s, day=d, marked_at=now) for s, d in sorted(set(touched))]
     if rows:
         RollupPending.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["source", "day"], update_fields=["marked_at"]
+            rows,
+            update_conflicts=True,
+            unique_fields=["source", "day"],
+            update_fields=["marked_at"],
         )
 
 
@@ -191,8 +227,15 @@ def _recompute(source_id: int, days: list[date]) -> None:
     if connection.vendor == "postgresql":
         # The same rows in one INSERT from columns: no model instance per rollup row.
         rows = [
-            (g["day"], g["thread__category_id"], g["thread__department"], g["n"],
-             g["sum_compound"], g["n_positive"], g["n_negative"])
+            (
+                g["day"],
+                g["thread__category_id"],
+                g["thread__department"],
+                g["n"],
+                g["sum_compound"],
+                g["n_positive"],
+                g["n_negative"],
+            )
             for g in groups
         ]
         if rows:
@@ -231,13 +274,16 @@ def comments_rescore(
     *,
     force: bool = False,
     unscored_only: bool = False,
+    outdated_only: bool = False,
     after_id: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> int:
     """Queue comments for scoring, walking by id in pages (resumable with `after_id`).
 
     Default: those not scored at the current version. `unscored_only`: never scored (the
-    sweep). `force`: every comment (rescore --all).
+    sweep). `outdated_only`: scored at an older version (the sweep). `force`: every
+    comment (rescore --all). `limit`: stop after about this many.
     """
     if force:
         qs = Comment.objects.all()
@@ -245,8 +291,13 @@ def comments_rescore(
         # Only those left unscored for a while: fresh ones still have their task queued.
         settled = timezone.now() - timedelta(minutes=10)
         qs = Comment.objects.filter(compound__isnull=True, updated_at__lt=settled)
+    elif outdated_only:
+        # Scored, but at an older version (fresh unscored ones have their task queued).
+        qs = Comment.objects.filter(compound__isnull=False).exclude(
+            scorer_version=scoring.current_version()
+        )
     else:
-        qs = Comment.objects.needs_scoring(SCORER_VERSION)
+        qs = Comment.objects.needs_scoring(scoring.current_version())
     queued, last_id = 0, after_id
     page = settings.EARSHOT_SCORE_BATCH * 20
     while True:
@@ -258,3 +309,5 @@ def comments_rescore(
         last_id = ids[-1]
         if progress:
             progress(queued, last_id)
+        if limit is not None and queued >= limit:
+            return queued

@@ -53,6 +53,9 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Earshot's public address (https://earshot.example.com): the prefix of the webhook URLs
+# shown to admins to paste into Slack or another sender.
+EARSHOT_BASE_URL = env.str("EARSHOT_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -183,7 +186,7 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 # How many comments one scoring task carries (ids only, never text).
 EARSHOT_SCORE_BATCH = env.int("EARSHOT_SCORE_BATCH", default=500)
 # How many records a connector hands over per committed batch.
-EARSHOT_INGEST_BATCH = env.int("EARSHOT_INGEST_BATCH", default=1000)
+EARSHOT_INGEST_BATCH = env.int("EARSHOT_INGEST_BATCH", default=5000)
 # A collection that holds the per-source lock longer than this is presumed dead.
 EARSHOT_COLLECT_LOCK_SECONDS = env.int("EARSHOT_COLLECT_LOCK_SECONDS", default=2 * 60 * 60)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .clean import clean_for_scoring
 from .scorer import (
     ITSCORE_VERSION,
     NEGATIVE_THRESHOLD,
@@ -20,7 +19,6 @@ __all__ = [
     "POSITIVE_THRESHOLD",
     "ITScore",
     "analyzer",
-    "clean_for_scoring",
     "explain",
     "label_for",
     "score",

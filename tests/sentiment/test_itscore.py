@@ -2,18 +2,41 @@
 
 IT_FEEDBACK is the table the lexicon and rules were developed against; IT_HELD_OUT was
 written at the same time and never used for tuning: its accuracy is reported by
-bench/sentiment_eval.py and only loosely asserted here.
+bench/sentiment_eval.py and only loosely asserted here. Rounds two and three of
+IT_HELD_OUT were each written before they were first scored; the misses of round two
+were looked at while building lexicon v3 / rules v3, so the unseen-data figure for v3 is
+round three's first score (21 of 28, 75 %), not the table's current accuracy.
+Round four (36 sentences, the last block) was written before lexicon v4 / rules v4 were
+begun and scored once, unchanged, with v3.3: 27 of 36 correct (75.0 %). Its misses were
+not used to choose the v4 changes (those came from the dev sets' tuning halves), but
+some v4 mechanisms ("why ..." grievances, repeated calls) also cover a few of them, so
+the first score is the honest unseen figure, not the table's current accuracy.
+
+Rounds five to seven (150 sentences, 50 each) were all written before lexicon v5 / rules v5
+were begun, in varied voices over many services (about 45 % neg, 30 % neu, 25 % pos).
+Round five was scored once with v4.4: 38 of 50 (76 %). Its misses were generalised into
+families (failure verbs and particles, degraded quality, waiting and process pain,
+workarounds, praise idioms, planned durations, ...), never patched one by one; round six
+was then scored once: 46 of 50 (92 %). Its misses led to a second set of families
+("report"-only durations, "not <verb>ing", speed praise, problems as the setting of praise),
+then round seven was scored once: 49 of 50 (98 %). Rounds six and seven were written by
+the same author at the same time as round five, so they share its style and flatter the
+mechanisms; rounds eight and nine (30 each) were written afterwards, after those changes,
+and scored once: 21 of 30 (70 %) with the round-six/seven version, and 20 of 30 (67 %)
+after round eight's families were added. Those two are the more honest estimate for text
+written by someone else: expect 70-80 % on truly unseen IT feedback, not the table's
+current accuracy.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from sentiment.cleaning import clean_text
 from sentiment.itscore import (
     ITSCORE_VERSION,
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
-    clean_for_scoring,
     explain,
     score,
 )
@@ -153,7 +176,340 @@ IT_HELD_OUT: list[tuple[str, str]] = [
     ("The outage was annoying but you kept us informed, thanks.", "pos"),
     ("Fixed the monitor, but the docking station is still not recognised.", "neg"),
     ("Not bad, the new portal is much easier to use.", "pos"),
-    ("It was fixed yesterday and today it is broken again.", "neg"),
+    (
+        "It was fixed yesterday and today it is broken again.",
+        "neg",
+    ),  # Added in the second round, written before they were ever scored (never tuned on).
+    ("The VPN disconnects every time I join a Teams call.", "neg"),
+    ("My laptop battery dies after an hour, it's useless.", "neg"),
+    ("The printer on floor two says offline again.", "neg"),
+    ("I've been waiting three days for someone to unlock my account.", "neg"),
+    ("Outlook won't send anything, it just sits in the outbox.", "neg"),
+    ("SAP throws an error every time I try to post an invoice.", "neg"),
+    ("Teams calls keep freezing and dropping.", "neg"),
+    ("Slack notifications stopped coming through on my phone.", "neg"),
+    ("The service desk hung up on me twice.", "neg"),
+    ("Onboarding was a mess, my new hire had no laptop for a week.", "neg"),
+    ("Password expired again and the reset page doesn't load.", "neg"),
+    ("Why is the wifi so terrible in the canteen?", "neg"),
+    ("The ticket was closed but the problem is still there.", "neg"),
+    ("Honestly the new SAP screens are a step backwards.", "neg"),
+    ("Keeps asking me for my password every ten minutes.", "neg"),
+    ("Emails from customers are going to spam and nobody can tell me why.", "neg"),
+    ("Waited on hold for an hour just to be told to restart.", "neg"),
+    ("My laptop is so slow I can't get any work done.", "neg"),
+    ("Great, the VPN dropped right in the middle of my presentation.", "neg"),
+    ("Lost all my files after the update, not impressed.", "neg"),
+    ("Please set up a shared mailbox for the sales team.", "neu"),
+    ("Can you add me to the Finance channel in Teams?", "neu"),
+    ("I need SAP access for the new controller starting Monday.", "neu"),
+    ("Please order a docking station and two monitors for Lisa.", "neu"),
+    ("How do I change my Slack display name?", "neu"),
+    ("Could someone check whether my laptop is on the replacement list?", "neu"),
+    ("The printer toner needs replacing on the second floor.", "neu"),
+    ("We are moving the weekly backup to Sunday night.", "neu"),
+    ("Please enable MFA on my new phone.", "neu"),
+    ("Is the VPN required when working from the office?", "neu"),
+    ("Thanks, my password works again.", "pos"),
+    ("The new laptop is brilliant, so much faster than the old one.", "pos"),
+    ("Really impressed with how fast the service desk picked this up.", "pos"),
+    ("Teams is working fine now, cheers for the help.", "pos"),
+    ("Onboarding went really well, everything was ready on day one.", "pos"),
+    ("The printer is fixed, thank you for coming up so quickly.", "pos"),
+    ("Big thanks to Sam for recovering my deleted files.", "pos"),
+    ("VPN has been rock solid since the new client.", "pos"),
+    ("Great support as always, problem sorted in minutes.", "pos"),
+    ("Excellent, the SAP report runs in seconds now.", "pos"),
+    ("I appreciate you staying late to fix the server.", "pos"),
+    ("The new headset is great and the calls sound clear.", "pos"),
+    ("Took a while, but the laptop is finally working, thanks.", "pos"),
+    ("The technician was friendly but the printer still doesn't work.", "neg"),
+    # Third round, written after the second round's misses had been looked at and before
+    # these were scored: the honest figure for the current version (see bench output).
+    ("The VPN client crashed twice during the board meeting.", "neg"),
+    ("I waited forty minutes in the service desk queue and gave up.", "neg"),
+    ("My new starter still has no email account on her third day.", "neg"),
+    ("The SAP login screen just spins and never loads.", "neg"),
+    ("Printer is out of order again, third time this month.", "neg"),
+    ("Teams messages arrive hours late.", "neg"),
+    ("Every update breaks something else on my laptop.", "neg"),
+    ("Nobody told us the network would be down all weekend.", "neg"),
+    ("The password policy is ridiculous, I have to change it every month.", "neg"),
+    ("Outlook search has been useless for weeks.", "neg"),
+    ("My second monitor isn't detected anymore.", "neg"),
+    ("Slack is really laggy on the office wifi.", "neg"),
+    ("Please unlock my account, I entered the wrong password too many times.", "neu"),
+    ("Can you install the Tableau client on my machine?", "neu"),
+    ("I'd like to request a new SIM card for my work phone.", "neu"),
+    ("Where can I download the latest VPN profile?", "neu"),
+    ("Could you rename the shared drive folder to Projects 2026?", "neu"),
+    ("The new laptops will be handed out on Monday in room 4.", "neu"),
+    ("Please forward the onboarding checklist to the new team lead.", "neu"),
+    ("Who approves access to the payroll system?", "neu"),
+    ("My mailbox is back and everything is there, thank you!", "pos"),
+    ("Thanks for the quick fix on the printer, saved my afternoon.", "pos"),
+    ("The new service desk portal is much clearer, well done.", "pos"),
+    ("Wifi in the new office is excellent.", "pos"),
+    ("Appreciate the help with the SAP roles, all working now.", "pos"),
+    ("Super helpful onboarding session, the new hires loved it.", "pos"),
+    ("Laptop swap was painless, thanks team.", "pos"),
+    ("Teams is so much more stable since the upgrade.", "pos"),
+    # Fourth round, written before lexicon v4 / rules v4 and scored once before any change
+    # (27 of 36 with v3.3, see the module docstring).
+    ("The VPN kicks me off whenever I switch to the hotel wifi.", "neg"),
+    ("My laptop fan is constantly loud and the machine gets really hot.", "neg"),
+    ("Printing a single page takes five minutes on the new printer.", "neg"),
+    ("I haven't received any emails since yesterday afternoon.", "neg"),
+    ("Teams shows me as offline even though I'm in a call.", "neg"),
+    ("SAP logged me out in the middle of the month-end close and I lost my entries.", "neg"),
+    ("The password reset tool rejected every password I tried.", "neg"),
+    ("Onboarding for our new analyst has been a disaster, no accounts and no badge.", "neg"),
+    ("I've been in the service desk queue for over an hour.", "neg"),
+    ("The same ticket has been reassigned four times and nothing happens.", "neg"),
+    ("Will SAP be unavailable during the weekend upgrade?", "neu"),
+    ("The microphone on my laptop stopped picking up my voice.", "neg"),
+    ("Nobody at the desk could explain why my mailbox is full.", "neg"),
+    ("Please create an account for our new intern, Paul.", "neu"),
+    ("Can you send me the link to the Teams training?", "neu"),
+    ("I need the SAP cost center report role, thanks.", "neu"),
+    ("Is there a spare charger I could borrow for today?", "neu"),
+    ("The laptop refresh for the sales team starts in March.", "neu"),
+    ("Could you check if the printer on the fifth floor has paper?", "neu"),
+    ("What is the process for getting a second phone number?", "neu"),
+    ("Please move my meeting room booking rights to Claire.", "neu"),
+    ("My new password needs to be set before Friday.", "neu"),
+    ("Kindly extend my VPN certificate, it expires next week.", "neu"),
+    ("The VPN works perfectly from home now, thanks for the help!", "pos"),
+    ("Huge thanks to the service desk, my laptop was ready in an hour.", "pos"),
+    ("The new printers are quiet and really quick.", "pos"),
+    ("Great onboarding experience, our new hire had everything on day one.", "pos"),
+    ("Thanks Mark, the shared mailbox is showing up now.", "pos"),
+    ("SAP is much faster since the upgrade, good job.", "pos"),
+    ("Really appreciate how patient the technician was with me.", "pos"),
+    ("Teams calls have been crystal clear since the new headsets arrived.", "pos"),
+    ("The password reset was quick and easy, thank you.", "pos"),
+    ("The new laptop is nice but the battery drains in two hours.", "neg"),
+    ("It took a week, but the access problem is finally solved, thanks.", "pos"),
+    ("Email has been fine since the migration, no complaints.", "pos"),
+    ("Why do I have to call three times to get a monitor replaced?", "neg"),
+    # Round five, written before v5 and scored once with v4.4: 38 of 50 (76 %).
+    ("vpn kicked me out 3x this morning, cant get anything done", "neg"),
+    ("My headset mic is so crackly that nobody on the call can understand me.", "neg"),
+    ("Outlook calendar invites are disappearing from my calendar.", "neg"),
+    ("The laptop overheats and shuts itself off during video calls.", "neg"),
+    ("Been bounced between the network team and the desk all week, nobody owns it.", "neg"),
+    ("MFA app stopped sending push notifications so I'm locked out every morning.", "neg"),
+    ("The HR portal times out every time I try to submit my leave.", "neg"),
+    ("Screen on my monitor flickers constantly, gives me a headache.", "neg"),
+    ("I had to use my personal phone for the client call because Teams wouldn't start.", "neg"),
+    ("OneDrive says sync pending for two days now.", "neg"),
+    ("Ticket auto-closed after 5 days without anybody ever calling me.", "neg"),
+    ("SAP errored out again when posting the goods receipt, we couldn't ship today.", "neg"),
+    ("wow, amazing, a 3rd password reset this month. so secure.", "neg"),
+    ("The printer prints everything with grey stripes, unreadable.", "neg"),
+    ("Zoom video is choppy and blurry whenever more than four people join.", "neg"),
+    ("Please fix the Wi-Fi in the east wing, it drops out every half hour.", "neg"),
+    ("My access request has been pending approval for three weeks.", "neg"),
+    ("CRM lost all the notes I entered yesterday.", "neg"),
+    ("Laptop won't charge unless I wiggle the cable.", "neg"),
+    ("The phone system rejected my login, the desk says it's not their problem.", "neg"),
+    ("New onboarding process is confusing, our new hire sat idle for two days.", "neg"),
+    ("Each time I plug in the dock both screens go black.", "neg"),
+    ("Spinning wheel of death on SharePoint every time I open the project site.", "neg"),
+    ("hi, can u give me access to the Q3 sharepoint folder", "neu"),
+    ("Please could you arrange a laptop for our new colleague starting 12th May.", "neu"),
+    ("How do I set up an out of office reply in Outlook?", "neu"),
+    ("Is there a way to book a meeting room for more than four hours?", "neu"),
+    ("I'm on the new VPN client since Monday.", "neu"),
+    ("The new monitor arrived today.", "neu"),
+    ("Meeting moved to 3pm, the dial-in details stay the same.", "neu"),
+    ("Need the Power BI pro licence for reporting, cost center 4410.", "neu"),
+    ("Can I get a second headset for the home office?", "neu"),
+    ("What is the deadline for the Windows 11 migration?", "neu"),
+    ("Please remove Tom from the project distribution list, he has left the company.", "neu"),
+    ("Do I need to restart my laptop after the security patch?", "neu"),
+    ("My manager asked me to request CRM read access for the audit.", "neu"),
+    ("Hello, I would need a new badge with my new surname.", "neu"),
+    ("We will use the training room for the SAP workshop on Thursday.", "neu"),
+    ("Sorted in minutes, you guys are the best.", "pos"),
+    ("Thanks Priya, spot on, the macro runs fine now.", "pos"),
+    ("Huge thanks for staying on the call until the VPN connected.", "pos"),
+    ("The technician went above and beyond to recover my thesis files.", "pos"),
+    ("Really smooth onboarding, laptop and accounts were ready before I arrived.", "pos"),
+    ("cheers for the quick fix, printer is printing again", "pos"),
+    ("Super helpful and patient with all my questions about the HR portal.", "pos"),
+    ("The new headsets are comfortable and the sound is crisp.", "pos"),
+    ("Thank you, the calendar sync issue is gone.", "pos"),
+    ("Much better wifi since the new access points went in.", "pos"),
+    ("Impressed with how fast my access request was approved.", "pos"),
+    ("Good job team, the CRM upgrade went without a hitch.", "pos"),
+    # Round six, written with round five, scored once after the round-five families: 46 of 50.
+    ("Teams keep crashing when I share screen, very annoying.", "neg"),
+    ("my outlook is hanging since morning and not receiving mails", "neg"),
+    ("The Wi-Fi in the warehouse is useless, scanners lose connection constantly.", "neg"),
+    ("Printer says paper jam but there's no paper stuck anywhere.", "neg"),
+    ("Third week without a working docking station.", "neg"),
+    ("The laptop battery is dead by lunch.", "neg"),
+    ("Calls on my desk phone drop after exactly ten minutes.", "neg"),
+    ("I got reassigned to another queue and never heard back.", "neg"),
+    ("Expenses portal keeps throwing a 500 error.", "neg"),
+    ("My password expired while I was on leave and now nobody can reset it.", "neg"),
+    ("SharePoint permissions are a mess, half my team can't see the folder.", "neg"),
+    ("The new ERP screens are so slow that invoices pile up.", "neg"),
+    ("Hello, since update the scanner is not work anymore, please help.", "neg"),
+    ("Webcam image is grainy and dark on every call.", "neg"),
+    ("Had to borrow a colleague's laptop for the whole day.", "neg"),
+    ("My files vanished from the shared drive overnight.", "neg"),
+    ("The phone app freezes whenever I try to transfer a call.", "neg"),
+    ("Nice that the portal got a new look, shame that nothing loads.", "neg"),
+    ("Keyboard is missing keys and the trackpad is dead.", "neg"),
+    ("Great job IT, another Monday without email.", "neg"),
+    ("We missed the client deadline because the VPN was out all afternoon.", "neg"),
+    ("Access request rejected again with no explanation.", "neg"),
+    ("Could you please tell me when my new laptop will be delivered?", "neu"),
+    ("Where do I request a parking badge?", "neu"),
+    ("I would like to know if Zoom is allowed for external meetings.", "neu"),
+    ("Please add the printer on floor 3 to my laptop.", "neu"),
+    ("The team offsite is on Tuesday, we will need two projectors.", "neu"),
+    ("Is it possible to get a bigger mailbox?", "neu"),
+    ("I changed teams, please update my cost center in the HR portal.", "neu"),
+    ("We switched to the new CRM last week.", "neu"),
+    ("Can someone show me how to set up MFA on a new phone?", "neu"),
+    ("Reminder: the server room is closed for maintenance tomorrow.", "neu"),
+    ("Pls install Notepad++ on PC-4471.", "neu"),
+    ("When will the Teams phone rollout reach the Madrid office?", "neu"),
+    ("My old laptop is ready for collection at reception.", "neu"),
+    ("I'll be working from the Berlin office next week, does my badge work there?", "neu"),
+    ("Need a temporary account for an external auditor for two weeks.", "neu"),
+    ("Lifesaver! Got my files back just before the board meeting.", "pos"),
+    ("Quick and friendly help with my Outlook rules, thanks a million.", "pos"),
+    ("The VPN is rock steady since the update.", "pos"),
+    ("Very happy with the new monitors, so much easier on the eyes.", "pos"),
+    ("Thanks for sorting the MFA so fast, I can log in again.", "pos"),
+    ("The service desk called me back within ten minutes, impressive.", "pos"),
+    ("Zoom calls are finally smooth in the big meeting room.", "pos"),
+    ("Thank you Ana for patiently walking me through the SAP approval steps.", "pos"),
+    ("New laptop is a beast, everything opens instantly.", "pos"),
+    ("Props to the network team, the office move went flawlessly.", "pos"),
+    ("Printer fixed within the hour, much appreciated.", "pos"),
+    ("Love the new self-service password reset, saved me a call.", "pos"),
+    ("Great communication during the outage, we always knew what was going on.", "pos"),
+    # Round seven, written with round five, scored once after the round-six families: 49 of 50.
+    ("The VPN disconnects the moment I open a large file.", "neg"),
+    ("Cannot join any Zoom meeting, it is stuck on connecting.", "neg"),
+    ("My account got locked out for no reason again.", "neg"),
+    ("The CRM loads forever and then shows a blank page.", "neg"),
+    ("Since the migration my signature is gone and my folders are empty.", "neg"),
+    ("Been chasing this ticket for a month, still open.", "neg"),
+    ("Laptop fan sounds like a jet engine.", "neg"),
+    ("OneDrive wiped my desktop folder after the sync.", "neg"),
+    ("Headset echoes so badly that customers hang up.", "neg"),
+    ("Every time I dock the laptop it blue screens.", "neg"),
+    ("Teams won't let me log in, just loops back to the sign-in page.", "neg"),
+    ("The button to submit my timesheet is greyed out.", "neg"),
+    ("IT support is a black hole, nothing ever comes back.", "neg"),
+    ("Wifi is slow as molasses on the 4th floor.", "neg"),
+    ("Requesting an urgent fix, the payroll export has failed twice.", "neg"),
+    ("The new phone is bricked after the update.", "neg"),
+    ("Software centre installs fail halfway with code 0x87D00607.", "neg"),
+    ("SAP hangs whenever I run the month-end report, so I work from paper printouts.", "neg"),
+    ("My emails bounce back when I write to our supplier.", "neg"),
+    (
+        "Honestly the worst onboarding I have experienced, no laptop, no access, no one to ask.",
+        "neg",
+    ),
+    ("The screen goes dark every few minutes even though power settings are correct.", "neg"),
+    ("Love waiting 20 minutes for my laptop to boot every morning.", "neg"),
+    ("Can you tell me the Wi-Fi password for guests?", "neu"),
+    ("I'd like to move my calendar to the new tenant before Friday.", "neu"),
+    ("Please grant Maria edit rights on the budget sheet.", "neu"),
+    ("Which headset models are approved for purchase?", "neu"),
+    ("The HR portal will be down for maintenance Saturday night.", "neu"),
+    ("Our department got new desk phones this morning.", "neu"),
+    ("Is there a way to recover an older version of a Word file?", "neu"),
+    ("I need access to the shared mailbox of the legal team.", "neu"),
+    ("Hi, new starter here, where do I pick up my laptop?", "neu"),
+    ("Could we get a projector in room 2.14?", "neu"),
+    ("How long does it take to approve a software request?", "neu"),
+    ("Just installed the update, will let you know how it goes.", "neu"),
+    ("Please send me the instructions for setting up email on an iPhone.", "neu"),
+    ("The CRM training is scheduled for next Wednesday at 10.", "neu"),
+    ("My phone number changes on 1 July, please update the directory.", "neu"),
+    ("You sorted it in five minutes, legend.", "pos"),
+    ("Thanks heaps, the printer is behaving again.", "pos"),
+    ("The support team was patient and explained everything clearly.", "pos"),
+    ("Everything synced overnight, no more missing files, thank you.", "pos"),
+    ("New VPN is way faster, nice work.", "pos"),
+    ("Thanks for getting my access sorted before the audit.", "pos"),
+    ("Wow, the new laptops boot in seconds, love them.", "pos"),
+    ("Appreciate the quick turnaround on my software request.", "pos"),
+    ("The Teams room kit is fantastic, the sound is crystal clear.", "pos"),
+    ("Problem's gone since you swapped the cable, cheers.", "pos"),
+    ("Helpdesk was brilliant today, solved two issues in one call.", "pos"),
+    ("Kudos for keeping us updated during the SAP upgrade.", "pos"),
+    ("Excellent service, the replacement monitor arrived the next day.", "pos"),
+    # Round eight, written after rounds five to seven were tuned on, scored once: 21 of 30.
+    ("Outlook won't save my drafts anymore.", "neg"),
+    ("The badge reader at the side entrance rejects my card every single day.", "neg"),
+    ("VPN dropped me four times during one call, I give up.", "neg"),
+    ("The docking station makes my external monitor go to sleep every few minutes.", "neg"),
+    ("My CRM dashboard shows zeros for everything since the weekend.", "neg"),
+    ("Zoom freezes my whole laptop when I share a video.", "neg"),
+    ("Not impressed, the replacement headset is worse than the broken one.", "neg"),
+    ("The HR portal logs you off after two minutes of reading, super annoying.", "neg"),
+    ("Printer on 2 prints blank pages.", "neg"),
+    ("I raised the ticket on Monday and it is Friday now.", "neg"),
+    ("SharePoint says I don't have permission to my own folder.", "neg"),
+    ("The desk phone has no dial tone since the office move.", "neg"),
+    ("Laptop battery swelled up and the trackpad doesn't click.", "neg"),
+    ("Could somebody finally fix the projector in room 5? It has been broken for a month.", "neg"),
+    ("Can you reset my MFA? I got a new phone.", "neu"),
+    ("Please add a shared calendar for the night shift.", "neu"),
+    ("What's the best way to send large files to a client?", "neu"),
+    ("Our team will start using the new ticket form from Monday.", "neu"),
+    ("Do we have a licence for Miro?", "neu"),
+    ("Hi, could you check if my leave request reached HR? Thanks", "neu"),
+    ("The network switch in the basement will be replaced on Saturday.", "neu"),
+    ("I'm sending the signed laptop agreement back today.", "neu"),
+    ("Thank you so much for rescuing my presentation!", "pos"),
+    ("The new Wi-Fi is night and day compared to before.", "pos"),
+    ("Smooth password change, the new portal guides you well.", "pos"),
+    ("Big shout out to Lena for setting up my whole desk before I arrived.", "pos"),
+    ("The CRM finally remembers my filters, nice.", "pos"),
+    ("Thanks, got the new headset, sound quality is great.", "pos"),
+    ("Support fixed my calendar sharing in one go, very efficient.", "pos"),
+    ("The laptop was slow but it is flying after the SSD upgrade.", "pos"),
+    # Round nine, written after round eight's families, scored once: 20 of 30 (67 %).
+    ("Half my apps crash on launch since the Windows update.", "neg"),
+    ("The Teams status is stuck on away all day.", "neg"),
+    ("Every other print job just disappears from the queue.", "neg"),
+    ("Can't hear anyone on Zoom unless I unplug and replug the headset.", "neg"),
+    ("The scanner sends the PDFs to nowhere.", "neg"),
+    ("Honestly the new ERP feels like a downgrade from the old one.", "neg"),
+    ("I spend more time fighting the VPN than doing my job.", "neg"),
+    ("Our shared mailbox has been read-only since Tuesday.", "neg"),
+    ("The laptop they gave me has a cracked screen.", "neg"),
+    ("It said my request was approved, then nothing for two weeks.", "neg"),
+    ("My calls keep going straight to voicemail even though I'm at my desk.", "neg"),
+    ("The expense app eats my receipts half the time.", "neg"),
+    ("Sorry but this is the third laptop in a row with a faulty keyboard.", "neg"),
+    ("Please tell me why the wifi password changes every week.", "neg"),
+    ("Can you book me on the Excel training in June?", "neu"),
+    ("The IT newsletter is out, it covers the new phishing rules.", "neu"),
+    ("Which floor is the service desk on now?", "neu"),
+    ("Please disable the account of Mark Peters, his last day was Friday.", "neu"),
+    ("I will be testing the new CRM with two colleagues this week.", "neu"),
+    ("Could you clarify whether personal phones can join the guest network?", "neu"),
+    ("We received the new toner cartridges.", "neu"),
+    ("My laptop needs the Teams add-in for Outlook installed.", "neu"),
+    ("Thanks for the heads-up about the maintenance, very considerate.", "pos"),
+    ("Ahmed from the desk is a star, fixed my printer in two minutes.", "pos"),
+    ("The new onboarding checklist made my first week so easy.", "pos"),
+    ("No more VPN drops since the firmware update, finally!", "pos"),
+    ("The remote support session was quick and painless, cheers.", "pos"),
+    ("I was dreading the migration but it was totally seamless.", "pos"),
+    ("Login is so much quicker with the new MFA app.", "pos"),
+    ("The tech explained the fix so I can do it myself next time, thank you.", "pos"),
 ]
 
 ISSUE_EXAMPLES = [
@@ -247,16 +603,24 @@ def test_explain_shows_vader_words_and_cleaning() -> None:
 
 
 def test_cleaning_removes_noise() -> None:
-    assert clean_for_scoring("See https://intranet/x or mail it@corp.com about INC0012345") == "See or mail about"
-    assert clean_for_scoring("Fixed, thanks!\nOn Mon, 3 Jun, IT wrote:\n> closed") == "Fixed, thanks!"
-    assert clean_for_scoring("Kind regards, Maria") == ""
+    assert (
+        clean_text("See https://intranet/x or mail it@corp.com about INC0012345")
+        == "See or mail about"
+    )
+    assert clean_text("Fixed, thanks!\nOn Mon, 3 Jun, IT wrote:\n> closed") == "Fixed, thanks!"
+    assert clean_text("Kind regards, Maria") == ""
     # sign-off words inside a sentence are kept
-    assert "best support" in clean_for_scoring("Great job, best support ever")
+    assert "best support" in clean_text("Great job, best support ever")
 
 
 def test_it_senses_are_neutral() -> None:
-    for text in ("Please kill the process.", "Open the file in Excel.", "The help desk moved.",
-                 "Install the critical update tonight.", "Shared folder for the audit."):
+    for text in (
+        "Please kill the process.",
+        "Open the file in Excel.",
+        "The help desk moved.",
+        "Install the critical update tonight.",
+        "Shared folder for the audit.",
+    ):
         assert score(text).label == "neu", text
 
 
@@ -277,6 +641,54 @@ def test_it_senses_are_neutral() -> None:
         ("I was told it would be done by Friday.", "neg"),
         # "can't wait" is eagerness, not a failure
         ("Can't wait for the new laptops.", "pos"),
+        # durations in a report are waiting; a sentence adverb is not flipped by "not"
+        ("The restore took 6 hours.", "neg"),
+        ("Remote access is not an option for me, unfortunately.", "neg"),
+        # inflected actions, broken-state idioms and workflow words
+        ("The portal never loads on my phone.", "neg"),
+        ("The badge printer is out of order.", "neg"),
+        ("My headset is not detected anymore.", "neg"),
+        ("Who approves new software requests?", "neu"),
+        ("Please commit the config change and create a new branch.", "neu"),
+        ("Problem fixed, thank you.", "pos"),
+        # v4: emoji variation selectors, repeated emoticons, slash-joined words
+        ("Thanks :)) \u2764\ufe0f", "pos"),
+        ("The new expenses form is clunky/tedious.", "neg"),
+        # v4: grievance patterns; an explanatory "that's why" is not one
+        ("Why do I have to re-enter my password every day?", "neg"),
+        ("That's why I asked for a new badge.", "neu"),
+        ("I have called the desk three times about this.", "neg"),
+        ("The new tool really let us down.", "neg"),
+        ("The desk was less than helpful.", "neg"),
+        ("We have yet to receive the replacement laptops.", "neg"),
+        ("You guys rock!", "pos"),
+        # v5: failure families beyond single words
+        ("It logs me out every hour.", "neg"),
+        ("The session times out while I type.", "neg"),
+        ("The screen went black during the call.", "neg"),
+        ("Outlook takes ages to open.", "neg"),
+        ("Nothing happens when I click Submit.", "neg"),
+        ("The fan gets really loud when I run Excel.", "neg"),
+        ("Had to dial in from my mobile because the room system was dead.", "neg"),
+        ("I have to restart the VPN client every morning.", "neg"),
+        ("The old files are gone.", "neg"),
+        # v5: requests, plans and status are neutral
+        ("Please log me out of all sessions.", "neu"),
+        ("Please book the room for two hours.", "neu"),
+        ("Do I need to restart after the patch?", "neu"),
+        ("He is gone for the day.", "neu"),
+        ("The laptop is black.", "neu"),
+        ("My badge expires next week, how do I renew it?", "neu"),
+        # v5: praise idioms and repairs
+        ("The tech fixed it in five minutes, great.", "pos"),
+        ("Thank you for going above and beyond.", "pos"),
+        ("The upgrade went without a hitch.", "pos"),
+        ("The error is gone now.", "pos"),
+        ("Thanks for looking into my problem so quickly.", "pos"),
+        ("Thanks for keeping us in the loop.", "pos"),
+        # v5: sarcasm needs a failure next to it
+        ("What a great start to Monday, Outlook is down.", "neg"),
+        ("What a great start to the new year!", "pos"),
     ],
 )
 def test_general_service_language(text: str, expected: str) -> None:
@@ -287,3 +699,28 @@ def test_explain_uses_the_same_text_as_score() -> None:
     e = explain("Restarted twice...not fixed.")
     assert e["label"] == score("Restarted twice...not fixed.").label
     assert any(c.get("word") == "fixed" and c["valence"] < 0 for c in e["contributions"])
+
+
+def test_long_texts_are_damped() -> None:
+    short = "The build is slow."
+    padding = " The config file lists the modules, the paths and the build targets." * 4
+    long_score = score(short + padding).compound
+    assert long_score < 0
+    assert abs(long_score) < abs(score(short).compound)
+
+
+def test_report_rules_skip_requests() -> None:
+    # a bare duration is a wait in a report, a planned span in a request
+    assert score("The printer has been broken for two weeks.").label == "neg"
+    assert score("Need a loan laptop for two weeks, please.").label == "neu"
+
+
+def test_lowercase_rule_pass_matches_the_case_insensitive_one() -> None:
+    from sentiment.itscore.scorer import ITAnalyzer
+
+    fast = ITAnalyzer()
+    slow = ITAnalyzer()
+    slow._lower_patterns = tuple(None for _ in slow.rules)
+    for text, _ in IT_FEEDBACK + IT_HELD_OUT:
+        for variant in (text, text.upper(), text.title()):
+            assert fast.apply_rules(variant) == slow.apply_rules(variant), variant

@@ -128,9 +128,12 @@ def test_days_are_counted_in_the_organizations_time_zone(make_source, django_cap
 
 
 def test_score_labels_use_the_one_threshold_definition():
-    assert label_for(0.05) == "pos"
-    assert label_for(0.0499) == "neu"
-    assert label_for(-0.05) == "neg"
+    from sentiment.scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
+
+    assert label_for(POSITIVE_THRESHOLD) == "pos"
+    assert label_for(POSITIVE_THRESHOLD - 0.0001) == "neu"
+    assert label_for(NEGATIVE_THRESHOLD) == "neg"
+    assert label_for(NEGATIVE_THRESHOLD + 0.0001) == "neu"
     assert score_text("").label == "neu"
 
 

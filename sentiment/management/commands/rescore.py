@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from sentiment.models import Comment
-from sentiment.scoring import SCORER_VERSION
+from sentiment.scoring import current_version
 from sentiment.services import comments_rescore
 
 
@@ -20,15 +20,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--all", action="store_true", dest="everything",
+            "--all",
+            action="store_true",
+            dest="everything",
             help="Rescore every comment, also those already at the current version.",
         )
-        parser.add_argument("--from-id", type=int, default=0, help="With --all: resume after this comment id.")
+        parser.add_argument(
+            "--from-id", type=int, default=0, help="With --all: resume after this comment id."
+        )
 
     def handle(self, *args: Any, everything: bool, from_id: int, **opts: Any) -> None:
-        todo = Comment.objects.all() if everything else Comment.objects.needs_scoring(SCORER_VERSION)
+        version = current_version()
+        todo = Comment.objects.all() if everything else Comment.objects.needs_scoring(version)
         total = todo.filter(id__gt=from_id).count()
-        self.stdout.write(f"Scorer {SCORER_VERSION}: {total} comments to score.")
+        self.stdout.write(f"Scorer {version}: {total} comments to score.")
 
         def progress(done: int, last_id: int) -> None:
             self.stdout.write(f"  {done}/{total} (last id {last_id})")

@@ -1,8 +1,14 @@
-"""Text cleaning shared by every collector: what is shown stays raw, what is scored is clean.
+"""Cleaning before scoring, one definition shared by the collectors and the scorer.
 
-Removes what carries no opinion about IT but would sway VADER: HTML markup and
-entities, quoted e-mail replies, signatures and sign-offs, URLs, e-mail addresses
-and ticket ids. The scoring issue extends these rules; keep them conservative.
+What is shown stays raw (Comment.raw_body); what is scored is clean (Comment.clean_body,
+made at ingest by the collectors). Removes what carries no opinion about IT but would sway
+VADER: HTML markup and entities, quoted e-mail replies, signatures and sign-offs ("Kind
+regards, Maria"), helpdesk notification boilerplate, URLs, e-mail addresses, @mentions
+and ticket ids.
+
+Any change here changes scores: bump sentiment.itscore.scorer.LEXICON/RULES version so
+`manage.py rescore` brings stored comments up to date (clean_body is re-made from
+raw_body by the rescore as well).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _TICKET = re.compile(
-    r"(?:\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK)\d{4,})|(?<!\w)#\d{3,})\b"
+    r"(?:\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK|SR|CS)\d{4,})|(?<!\w)#\d{3,})\b"
 )
 _QUOTE_HEADER = re.compile(
     r"^\s*(?:On .{3,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From:\s.+|Sent from my \w+.*)\s*$",
@@ -57,6 +63,26 @@ _AUTO_HINTS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
+# A sign-off closing a one-line or short message, with the name or a few short lines
+# (name, title, phone) after it: "Thanks for the fix. Kind regards, Maria".
+_SIGN_OFF_TAIL = re.compile(
+    r"(?:^|(?<=[\n.!?,;:]))\s*"
+    r"(?:(?:kind|best|warm|warmest|many|with kind|with best|thanks and|thanks &|thank you and)\s+)?"
+    r"(?:regards|wishes|rgds|sincerely|yours truly|yours sincerely|respectfully|cheers|best)\b[,.!]*"
+    r"(?:\s+(?-i:[A-Z][\w.'-]*)(?:\s+(?-i:[A-Z][\w.'-]*)){0,2}[.!]*|(?:[ \t]*\n[^\n]{0,60}){1,3})?\s*$",
+    re.I,
+)
+_ONLY_CHEERS = re.compile(r"\W*cheers\W*", re.I)
+_SIGN_OFF_WORDS = (
+    "regards",
+    "wishes",
+    "rgds",
+    "sincerely",
+    "yours",
+    "respectfully",
+    "cheers",
+    "best",
+)
 # Ticket ids all contain a digit.
 _HAS_TICKET_HINT = re.compile(r"\d").search
 
@@ -112,6 +138,11 @@ def clean_text(raw: str) -> str:
         text = _MENTION.sub(" ", text)
     if _HAS_TICKET_HINT(text):
         text = _TICKET.sub(" ", text)
+    low = text.lower()
+    if any(w in low for w in _SIGN_OFF_WORDS):
+        stripped = _SIGN_OFF_TAIL.sub("", text)
+        if stripped.strip() or not _ONLY_CHEERS.fullmatch(text):  # "Cheers!" alone is thanks
+            text = stripped
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _SPACES.sub(" ", text)
     if "\n" not in text:

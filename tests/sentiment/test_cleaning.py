@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collectors.clean import clean_text, content_hash
+from sentiment.cleaning import clean_text, content_hash
 
 CASES = [
     # (raw, clean)
@@ -21,9 +21,15 @@ CASES = [
     ("Works now, thank you.\nKind regards,\nMaria Rossi\nFinance", "Works now, thank you."),
     ("Thanks,\nthe new laptop is great", "Thanks,\nthe new laptop is great"),
     ("##- Please type your reply above this line -##\nYour request (#123) has been updated.", ""),
-    ("Great, it works!\n##- Please type your reply above this line -##\nAgent: fixed", "Great, it works!"),
+    (
+        "Great, it works!\n##- Please type your reply above this line -##\nAgent: fixed",
+        "Great, it works!",
+    ),
     ("This is an automated message.\nMy screen is still black.", "My screen is still black."),
-    ("Screen still black.\nYou are receiving this because you are a requester.", "Screen still black."),
+    (
+        "Screen still black.\nYou are receiving this because you are a requester.",
+        "Screen still black.",
+    ),
     ("Please do not reply to this email.\nThe printer is fine now", "The printer is fine now"),
     ("  spaced\t\ttext\u00a0here  ", "spaced text here"),
     ("a\x00b\x07c", "abc"),
