@@ -42,7 +42,9 @@ def test_duplicate_ids_within_one_batch_store_one_comment(make_source):
     assert Comment.objects.get().raw_body == "second version"
 
 
-def test_edited_comment_is_updated_and_rescored_once(make_source, django_capture_on_commit_callbacks):
+def test_edited_comment_is_updated_and_rescored_once(
+    make_source, django_capture_on_commit_callbacks
+):
     from sentiment.services import comments_score
 
     source = make_source()
@@ -51,7 +53,9 @@ def test_edited_comment_is_updated_and_rescored_once(make_source, django_capture
     assert before.compound > 0.05
 
     result = ingest(
-        source, [record("c1", "Still broken. Awful service.")], capture=django_capture_on_commit_callbacks
+        source,
+        [record("c1", "Still broken. Awful service.")],
+        capture=django_capture_on_commit_callbacks,
     )
     assert (result.created, result.updated) == (0, 1)
     after = Comment.objects.get()
@@ -118,8 +122,15 @@ def test_it_staff_and_bot_comments_are_stored_but_never_counted(
     source = make_source()
     recs = [
         record("b1", "This outage is terrible and nobody tells us anything.", author="user"),
-        record("s1", "Thanks for your patience! Great news, it is fixed.", voice="it_staff", author="agent"),
-        record("s2", "Wonderful, excellent, amazing automatic reminder!", voice="bot", author="bot"),
+        record(
+            "s1",
+            "Thanks for your patience! Great news, it is fixed.",
+            voice="it_staff",
+            author="agent",
+        ),
+        record(
+            "s2", "Wonderful, excellent, amazing automatic reminder!", voice="bot", author="bot"
+        ),
     ]
     ingest(source, recs, capture=django_capture_on_commit_callbacks)
     assert Comment.objects.count() == 3
@@ -128,12 +139,17 @@ def test_it_staff_and_bot_comments_are_stored_but_never_counted(
     assert (row.n, row.n_negative, row.n_positive) == (1, 1, 0)
 
 
-def test_a_comment_whose_voice_changes_leaves_the_metrics(make_source, django_capture_on_commit_callbacks):
+def test_a_comment_whose_voice_changes_leaves_the_metrics(
+    make_source, django_capture_on_commit_callbacks
+):
     source = make_source()
-    ingest(source, [record("c1", "Awful, broken again.")], capture=django_capture_on_commit_callbacks)
+    ingest(
+        source, [record("c1", "Awful, broken again.")], capture=django_capture_on_commit_callbacks
+    )
     assert DailySentiment.objects.get().n == 1
     result = ingest(
-        source, [record("c1", "Awful, broken again.", voice="it_staff")],
+        source,
+        [record("c1", "Awful, broken again.", voice="it_staff")],
         capture=django_capture_on_commit_callbacks,
     )
     assert result.updated == 1
@@ -159,7 +175,9 @@ def test_streamed_batches_are_stored_in_order_each_with_its_cursor(make_source):
     from collectors.ingest import comments_ingest_stream
 
     source = make_source()
-    batches = (Batch(records=[record(f"c{i}", thread=f"T{i}")], cursor={"page": i}) for i in range(5))
+    batches = (
+        Batch(records=[record(f"c{i}", thread=f"T{i}")], cursor={"page": i}) for i in range(5)
+    )
     seen_cursors = []
     for result in comments_ingest_stream(source=source, batches=batches):
         source.refresh_from_db()
@@ -199,7 +217,9 @@ def test_a_storing_error_stops_the_reading_thread(make_source):
     def fetch():
         for i in range(100):
             produced.append(i)
-            yield Batch(records=[record(f"c{i}")], cursor={"page": object()} if i == 1 else {"page": i})
+            yield Batch(
+                records=[record(f"c{i}")], cursor={"page": object()} if i == 1 else {"page": i}
+            )
 
     with pytest.raises(TypeError):
         for _ in comments_ingest_stream(source=source, batches=fetch()):
@@ -207,3 +227,186 @@ def test_a_storing_error_stops_the_reading_thread(make_source):
     assert not any(t.name.startswith("ingest-prepare") for t in threading.enumerate())
     assert len(produced) < 10  # read ahead by a bounded queue, not to the end
     assert list(Comment.objects.values_list("external_id", flat=True)) == ["c0"]
+
+
+def test_a_survey_rating_is_stored_beside_its_comment_and_a_changed_rating_updates_it(make_source):
+    source = make_source()
+    comments_ingest(source=source, batch=Batch([record("r1:q1", rating=4, rating_scale="1-5")], {}))
+    c = Comment.objects.get(external_id="r1:q1")
+    assert (c.rating, c.rating_scale) == (4.0, "1-5")
+
+    result = comments_ingest(
+        source=source, batch=Batch([record("r1:q1", rating=2, rating_scale="1-5")], {})
+    )
+    c.refresh_from_db()
+    assert (result.created, result.updated) == (0, 1)
+    assert c.rating == 2.0
+    assert Comment.objects.count() == 1
+
+
+def test_a_rating_that_is_not_a_number_is_dropped_and_the_comment_still_lands(make_source):
+    source = make_source()
+    result = comments_ingest(
+        source=source,
+        batch=Batch(
+            [record("a", rating="very good"), record("b", rating=float("nan")), record("c")], {}
+        ),
+    )
+    assert result.created == 3
+    assert list(Comment.objects.order_by("external_id").values_list("rating", flat=True)) == [
+        None,
+        None,
+        None,
+    ]
+
+
+# --- the PostgreSQL fast path (the same guarantees hold on SQLite's portable path) --------
+
+
+def _stream(source, batches):
+    from collectors.ingest import comments_ingest_stream
+
+    return comments_ingest_stream(source=source, batches=iter(batches), enqueue=False)
+
+
+def _fell_back(caplog) -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return True  # the portable path always looks up first
+    return any("stored with a look-up" in r.getMessage() for r in caplog.records)
+
+
+def test_new_batches_then_a_mixed_one_count_created_updated_unchanged_exactly(make_source, caplog):
+    # Batches 1 and 2 are all new: on PostgreSQL the third is COPYed without a look-up
+    # first, its known comments make the unique key refuse the COPY, and it is stored
+    # again with the look-up, from a savepoint: nothing is duplicated or lost.
+    source = make_source()
+    batches = [
+        Batch([record("c1", "The VPN is down"), record("c2", "Printer jams")], {"page": 1}),
+        Batch([record("c3", "Wi-Fi drops", thread="T2")], {"page": 2}),
+        Batch(
+            [
+                record("c4", "New one", thread="T3"),
+                record("c1", "The VPN is down again, edited"),
+                record("c2", "Printer jams"),
+                record("bad", "   "),
+            ],
+            {"page": 3},
+        ),
+    ]
+    with caplog.at_level("DEBUG", logger="collectors.ingest"):
+        results = list(_stream(source, batches))
+    assert _fell_back(caplog)
+    assert [(r.created, r.updated, r.unchanged) for r in results] == [
+        (2, 0, 0),
+        (1, 0, 0),
+        (1, 1, 1),
+    ]
+    assert [(s.item, s.reason) for s in results[2].skips] == [("bad", "empty text")]
+    assert results[2].seen == 4
+    ids = dict(Comment.objects.values_list("external_id", "id"))
+    assert sorted(ids) == ["c1", "c2", "c3", "c4"]
+    assert sorted(results[2].to_score) == sorted([ids["c4"], ids["c1"]])
+    assert Comment.objects.get(external_id="c1").raw_body == "The VPN is down again, edited"
+    source.refresh_from_db()
+    assert source.cursor == {"page": 3}
+    assert Thread.objects.count() == 3
+    assert Person.objects.count() == 1
+
+
+def test_a_comment_stored_meanwhile_by_another_writer_is_absorbed_not_duplicated(
+    make_source, caplog
+):
+    source = make_source()
+    batches = [
+        Batch([record("a1")], {"page": 1}),
+        Batch([record("a2", "Written twice"), record("a3", thread="T2")], {"page": 2}),
+    ]
+    stream = _stream(source, batches)
+    first = next(stream)
+    assert first.created == 1
+    # Another writer (a webhook, a racing run) stores a2 before the stream gets to it.
+    comments_ingest(
+        source=source, batch=Batch([record("a2", "Written twice")], {"page": 9}), enqueue=False
+    )
+    with caplog.at_level("DEBUG", logger="collectors.ingest"):
+        second = next(stream)
+    assert _fell_back(caplog)
+    assert (second.created, second.updated, second.unchanged) == (1, 0, 1)
+    assert list(stream) == []
+    assert Comment.objects.filter(external_id="a2").count() == 1
+    assert Comment.objects.count() == 3
+    source.refresh_from_db()
+    assert source.cursor == {"page": 2}
+
+
+def test_the_cursor_rolls_back_with_a_fast_path_batch_that_fails(make_source):
+    source = make_source()
+    batches = (
+        Batch([record(f"c{i}", thread=f"T{i}")], {"page": object()} if i == 2 else {"page": i})
+        for i in range(4)
+    )
+    seen = []
+    with pytest.raises(TypeError):
+        for result in _stream(source, batches):
+            seen.append(result.created)
+    assert seen == [1, 1]
+    source.refresh_from_db()
+    assert source.cursor == {"page": 1}
+    assert sorted(Comment.objects.values_list("external_id", flat=True)) == ["c0", "c1"]
+
+
+def test_an_author_changed_between_batches_of_a_run_is_updated(make_source):
+    source = make_source()
+    batches = [
+        Batch([record("c1", author="u1", author_name="Ana", department="Sales")], {}),
+        Batch(
+            [record("c2", author="u1", author_name="Ana B.", department="Finance", thread="T2")], {}
+        ),
+        Batch(
+            [record("c3", author="u1", author_name="Ana B.", department="Finance", thread="T3")], {}
+        ),
+    ]
+    assert [r.created for r in _stream(source, batches)] == [1, 1, 1]
+    person = Person.objects.get()
+    assert (person.display_name, person.department) == ("Ana B.", "Finance")
+    assert set(Comment.objects.values_list("author_id", flat=True)) == {person.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_deleted_during_a_run_is_stored_again_not_lost(make_source, caplog):
+    # The run remembers the authors it stored; if one is deleted meanwhile, the foreign
+    # key fails that batch at commit and it is stored again with every author looked up.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the run's memory of authors is the PostgreSQL path's")
+    source = make_source()
+    batches = [
+        Batch([record("c1", author="u1")], {"page": 1}),
+        Batch([record("c2", author="u1", thread="T2")], {"page": 2}),
+    ]
+    stream = _stream(source, batches)
+    assert next(stream).created == 1
+    Person.objects.filter(external_id="u1").delete()
+    with caplog.at_level("INFO", logger="collectors.ingest"):
+        second = next(stream)
+    assert any("stored again through the upsert" in r.getMessage() for r in caplog.records)
+    assert second.created == 1
+    person = Person.objects.get(external_id="u1")
+    assert Comment.objects.get(external_id="c2").author_id == person.pk
+    source.refresh_from_db()
+    assert source.cursor == {"page": 2}
+
+
+def test_planner_statistics_refresh_is_harmless(make_source):
+    from django.db import connection
+
+    from collectors.ingest import _refresh_planner_stats
+
+    source = make_source()
+    ingest(source, [record(f"c{i}", thread=f"T{i}", author=f"u{i}") for i in range(50)])
+    if connection.vendor == "postgresql":
+        _refresh_planner_stats()
+    assert Comment.objects.count() == 50
