@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .base import ConnectorError
-from .models import Source, SyncRun
+from .models import Source, SyncRun, WebhookEvent
 from .registry import connector_class, kinds
 from .services import source_check, source_collect, source_schedule
 
@@ -27,8 +27,8 @@ class SourceForm(forms.ModelForm):
     )
     upload = forms.FileField(
         required=False,
-        help_text="csvfile sources: upload a survey export; it is stored on the server and "
-        "the settings' path points to it.",
+        help_text="csvfile sources: upload a survey export (CSV or XLSX, e.g. Microsoft Forms' "
+        "Excel download); it is stored on the server and the settings' path points to it.",
     )
     schedule = forms.CharField(
         required=False,
@@ -95,8 +95,26 @@ class SourceAdmin(admin.ModelAdmin):
         "last_status",
         "last_error",
         "collecting_since",
+        "webhook_address",
     ]
     actions = ["run_now", "test_connection"]
+
+    @admin.display(description="Webhook URL")
+    def webhook_address(self, obj: Source) -> str:
+        from django.conf import settings
+
+        from .registry import connector_class
+        from .webhooks import webhook_url
+
+        try:
+            push = obj.pk and connector_class(obj.kind).push
+        except ConnectorError:
+            push = False
+        if not push:
+            return "— (this kind is collected, not pushed to)"
+        return webhook_url(obj, base_url=settings.EARSHOT_BASE_URL) + (
+            "" if settings.EARSHOT_BASE_URL else "  (prefix with Earshot's address)"
+        )
 
     @admin.display(description="Stored secrets")
     def secret_names_display(self, obj: Source) -> str:
@@ -114,8 +132,15 @@ class SourceAdmin(admin.ModelAdmin):
             merged.update(secrets)
             obj.set_secrets(merged)
         super().save_model(request, obj, form, change)
+        from .registry import connector_class
+
+        cls = connector_class(obj.kind)
+        if cls.push:
+            from .webhooks import webhook_token_ensure
+
+            webhook_token_ensure(source=obj)
         schedule = form.cleaned_data.get("schedule")
-        if schedule or obj.periodic_task_id is None:
+        if not cls.push_only and (schedule or obj.periodic_task_id is None):
             source_schedule(source=obj, schedule=schedule or "1h")
 
     @admin.action(description="Run a collection now")
@@ -155,6 +180,32 @@ class SyncRunAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "source"]
     date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """Read-only: what arrived on each source's webhook URL and what became of it."""
+
+    list_display = ["received_at", "source", "status", "short_delivery", "short_error"]
+    list_filter = ["status", "source"]
+    date_hierarchy = "received_at"
+    search_fields = ["delivery_id"]
+    fields = ["source", "delivery_id", "received_at", "status", "processed_at", "error", "body"]
+    readonly_fields = fields
+
+    @admin.display(description="Delivery")
+    def short_delivery(self, obj: WebhookEvent) -> str:
+        return obj.delivery_id[:60]
+
+    @admin.display(description="Error")
+    def short_error(self, obj: WebhookEvent) -> str:
+        return obj.error[:120]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -20,12 +20,18 @@ class ConnectorError(Exception):
     """Upstream failed; worth retrying later (network, 5xx, rate limit exhausted).
 
     `status` is the upstream's HTTP status when there was one, so connectors can react
-    to a code (a deleted item's 404) without reading the message.
+    to a code (a deleted item's 404) without reading the message; `body` its JSON error
+    body.
     """
 
-    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str = "", *, status: int | None = None, body: Any = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        # The upstream's JSON error body (a dict, {} when there was none): its own words
+        # often name what is missing (a permission, a scope, an error code).
+        self.body: dict[str, Any] = body if isinstance(body, dict) else {}
 
 
 class ConnectorConfigError(ConnectorError):
@@ -56,6 +62,10 @@ class CommentRecord:
     voice: str | None = None
     # Teams / groups the platform reports for the author (matched by the IT-staff directory).
     author_groups: tuple[str, ...] = ()
+    # A numeric answer given beside the comment (survey CSAT 1-5, NPS 0-10), stored with it
+    # so rating and sentiment can be compared; `rating_scale` names the range, e.g. "1-5".
+    rating: float | None = None
+    rating_scale: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,10 @@ class Connector(abc.ABC):
     settings_model: ClassVar[type[BaseModel]]
     # Names of secrets this kind needs (stored encrypted, never shown back).
     secret_names: ClassVar[tuple[str, ...]] = ()
+    # Receives pushed events on its webhook URL (collectors/webhooks.py).
+    push: ClassVar[bool] = False
+    # Only pushed to: fetch() yields nothing, so the source gets no collection schedule.
+    push_only: ClassVar[bool] = False
 
     def __init__(self, settings: BaseModel, secrets: dict[str, Any] | None = None) -> None:
         self.settings = settings

@@ -151,33 +151,51 @@ def _raise_for_status(response: requests.Response, host: str) -> None:
     code = response.status_code
     if code < 400:
         return
+    body = _error_body(response)
     if code == 401:
         raise ConnectorConfigError(
             f"{host} refused the credentials (401 Unauthorized): check the token or password.",
             status=code,
+            body=body,
         )
     if code == 403:
         raise ConnectorConfigError(
             f"{host} says the account lacks permission (403 Forbidden) for {response.request.path_url}.",
             status=code,
+            body=body,
         )
     if code == 404:
         raise ConnectorConfigError(
             f"{host} has nothing at {response.request.path_url} (404): check the URL and ids in the settings.",
             status=code,
+            body=body,
         )
     if code == 429:
         raise ConnectorError(
             f"{host} is rate limiting us (429) and retries ran out; the next run resumes.",
             status=code,
+            body=body,
         )
     if code >= 500:
         raise ConnectorError(
-            f"{host} failed with {code} after retries; the next run resumes.", status=code
+            f"{host} failed with {code} after retries; the next run resumes.",
+            status=code,
+            body=body,
         )
     raise ConnectorConfigError(
-        f"{host} rejected the request ({code}): {response.text[:300]}", status=code
+        f"{host} rejected the request ({code}): {response.text[:300]}", status=code, body=body
     )
+
+
+def _error_body(response: requests.Response) -> dict[str, Any]:
+    """The JSON object an upstream sent with an error, {} for anything else."""
+    if "json" not in response.headers.get("Content-Type", "") and not response.text[:1] == "{":
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _json(response: requests.Response) -> Any:

@@ -92,3 +92,39 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class WebhookEvent(models.Model):
+    """One push delivery to a source's webhook URL, stored before anything else happens.
+
+    `(source, delivery_id)` is unique: a redelivery (Slack's retries, a sender's retry)
+    is recognised and changes nothing. The raw body is kept, so a failed event can be
+    processed again after a fix; it never holds the source's secrets.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="webhook_events")
+    delivery_id = models.CharField(max_length=255)
+    received_at = models.DateTimeField()
+    body = models.TextField(help_text="The raw JSON body as received.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "delivery_id"], name="webhookevent_source_delivery"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="webhookevent_status_received")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.delivery_id[:40]} {self.status}"

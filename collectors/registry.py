@@ -18,7 +18,25 @@ def register(cls: type[Connector]) -> type[Connector]:
 
 def _load() -> None:
     # Importing the packages registers them; kept explicit so the list reads in one place.
-    from . import csvfile, demo, freshservice, jira, rt, servicenow, zammad, zendesk  # noqa: F401
+    from . import (  # noqa: F401
+        csvfile,
+        demo,
+        freshservice,
+        jira,
+        limesurvey,
+        matrix,
+        mattermost,
+        qualtrics,
+        rt,
+        servicenow,
+        slack,
+        surveymonkey,
+        teams,
+        typeform,
+        webhook,
+        zammad,
+        zendesk,
+    )
 
 
 def kinds() -> dict[str, type[Connector]]:

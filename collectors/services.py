@@ -60,7 +60,12 @@ def source_create(
         source = Source(name=name, kind=kind, settings=settings, enabled=enabled)
         source.set_secrets(secrets)
         source.save()
-        source_schedule(source=source, schedule=schedule)
+        if cls.push:
+            from .webhooks import webhook_token_ensure
+
+            webhook_token_ensure(source=source)
+        if not cls.push_only:
+            source_schedule(source=source, schedule=schedule)
     return source
 
 

@@ -17,3 +17,24 @@ def collect_source(source_id: int, full: bool = False, trigger: str = "schedule"
         return None
     run = source_collect(source=source, full=full, trigger=trigger)
     return run.pk if run else None
+
+
+@shared_task(name="collectors.process_webhook_event", acks_late=True, max_retries=0)
+def process_webhook_event(event_id: int) -> str | None:
+    """Turn one stored webhook event into comments. Carries the event's id only: the body
+    is read from the database and the secrets from the source, never from the message.
+    Not retried by Celery: a transient failure leaves the event pending and
+    collectors.webhooks.webhook_events_requeue queues it again."""
+    from .webhooks import webhook_event_process
+
+    event = webhook_event_process(event_id=event_id)
+    return event.status if event else None
+
+
+@shared_task(name="collectors.sweep_webhooks", acks_late=True)
+def sweep_webhooks() -> int:
+    """Periodic safety net: saved webhook events never processed (a lost message, a wiped
+    broker, a transient failure) are queued again."""
+    from .webhooks import webhook_events_requeue
+
+    return webhook_events_requeue()

@@ -128,3 +128,23 @@ def test_source_disable_pauses_the_schedule_and_remove_deletes_everything(survey
     assert "Removed source 'pulse' and its 3 comments" in out
     assert not Comment.objects.exists()
     assert not PeriodicTask.objects.filter(task="collectors.collect_source").exists()
+
+
+def test_a_push_source_prints_its_webhook_url_and_gets_no_schedule(catalogue, settings):
+    settings.EARSHOT_BASE_URL = "https://earshot.example.com"
+    out = run(
+        "source", "add", "--kind", "webhook", "--name", "Feedback form",
+        "--set", "id_field=id", "--set", "text_field=text", "--secret", "signing_secret=s3cr3t-value",
+    )
+    source = Source.objects.get(name="Feedback form")
+    token = source.get_secrets()["hook_token"]
+    assert f"https://earshot.example.com/hooks/{source.pk}/{token}/" in out
+    assert "s3cr3t-value" not in out
+    assert source.periodic_task is None
+    assert token in run("source", "webhook", "Feedback form")
+
+
+
+def test_a_collected_source_has_no_webhook_url(survey):
+    with pytest.raises(CommandError, match="takes no pushed events"):
+        run("source", "webhook", "pulse")

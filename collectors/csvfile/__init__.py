@@ -1,9 +1,18 @@
-"""csvfile: survey exports (Microsoft Forms, Google Forms, SurveyMonkey) as CSV.
+"""csvfile: survey exports (Microsoft Forms, Google Forms, SurveyMonkey) as CSV or XLSX.
 
 Each row is a response (a Thread); each non-empty free-text answer in it is a Comment.
 External ids are stable across re-imports: the response id column when the export has
 one (auto-detected), otherwise a hash of the row's other answers, so importing the same
-file twice creates nothing new and an edited answer updates its comment.
+file twice creates nothing new and an edited answer updates its comment. A numeric
+answer in `rating_column` (CSAT 1-5, NPS 0-10) is stored with every comment of the row.
+
+XLSX workbooks (Microsoft Forms' native export: ID, Start time, Completion time, Email,
+Name, then one column per question; Google Forms and SurveyMonkey can save them too) are
+read with openpyxl in read-only mode, values not formulas: the first sheet or `sheet`,
+the same header rows and column mapping as a CSV, and date cells as real date-times (a
+naive one is read in Earshot's time zone, as the exporting tool wrote it). The format is
+chosen by the file's content (an XLSX is a zip), so an upload keeps working whatever its
+name.
 """
 
 from __future__ import annotations
@@ -11,13 +20,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from django.conf import settings as django_settings
 from django.utils import timezone
+from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import Field, field_validator
 
 from ..base import (
@@ -30,6 +42,9 @@ from ..base import (
     StrictSettings,
 )
 from ..registry import register
+from ..surveys import number
+
+XLSX_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip archive
 
 # Response-id headers of the common survey tools, tried when id_column is not set.
 ID_HEADERS = (
@@ -71,8 +86,10 @@ DAY_FIRST_FORMATS = (
 
 class CsvSettings(StrictSettings):
     path: str = Field(
-        description="Path of the CSV file on the server (an upload is stored under MEDIA_ROOT)."
+        description="Path of the CSV or XLSX file on the server (an upload is stored under "
+        "MEDIA_ROOT)."
     )
+    sheet: str = Field("", description="XLSX: the sheet to read; the first one when empty.")
     text_columns: list[str] = Field(
         min_length=1, description="Free-text question columns; each answer is a comment."
     )
@@ -88,6 +105,10 @@ class CsvSettings(StrictSettings):
         "", description="Column naming the IT service; the question text is used when empty."
     )
     title_column: str = ""
+    rating_column: str = Field(
+        "", description="Column of a numeric answer (CSAT 1-5, NPS 0-10) stored with the comments."
+    )
+    rating_scale: str = Field("", description='Range of the rating column, e.g. "1-5" or "0-10".')
     delimiter: str = Field("", max_length=1, description="Field separator; sniffed when empty.")
     encoding: str = "utf-8-sig"
     header_rows: int = Field(
@@ -105,34 +126,47 @@ class CsvSettings(StrictSettings):
     @classmethod
     def _path(cls, value: str) -> str:
         if not value:
-            raise ValueError("give the path of the CSV file")
+            raise ValueError("give the path of the CSV or XLSX file")
         return value
+
+    @field_validator("rating_scale")
+    @classmethod
+    def _scale(cls, value: str) -> str:
+        parts = value.replace(" ", "").lstrip("-").split("-", 1)
+        if value and not (len(parts) == 2 and all(number(p) is not None for p in parts)):
+            raise ValueError('write the range as low-high, e.g. "1-5" or "0-10"')
+        return value.replace(" ", "")
 
 
 @register
 class CsvFileConnector(Connector):
     kind = "csvfile"
-    label = "Survey export (CSV file)"
+    label = "Survey export (CSV or XLSX file)"
     settings_model = CsvSettings
     settings: CsvSettings
 
     # --- reading --------------------------------------------------------------------
 
-    def _read(self) -> tuple[str, list[str], list[list[str]]]:
-        path = Path(self.settings.path)
-        if not path.is_absolute():
-            path = Path(django_settings.MEDIA_ROOT) / path
+    def _read(self) -> tuple[str, list[str], list[list[Any]]]:
+        path = self._path()
+        what = "XLSX file" if path.suffix.lower() in (".xlsx", ".xlsm") else "CSV file"
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise ConnectorConfigError(f"CSV file {path} does not exist.") from None
+            raise ConnectorConfigError(f"{what} {path} does not exist.") from None
         except IsADirectoryError:
-            raise ConnectorConfigError(f"{path} is a folder, not a CSV file.") from None
+            raise ConnectorConfigError(f"{path} is a folder, not a {what}.") from None
         except PermissionError:
             raise ConnectorConfigError(
-                f"CSV file {path} is not readable by Earshot (permissions)."
+                f"{what} {path} is not readable by Earshot (permissions)."
             ) from None
         digest = hashlib.sha256(data).hexdigest()
+        if data[:4] == XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
+            rows = self._workbook_rows(data, path)
+            if len(rows) < self.settings.header_rows:
+                raise ConnectorConfigError(f"{path.name} has no header row.")
+            header = _header([[_text(c) for c in r] for r in rows[: self.settings.header_rows]])
+            return digest, header, rows[self.settings.header_rows :]
         try:
             text = data.decode(self.settings.encoding)
         except LookupError:
@@ -147,7 +181,37 @@ class CsvFileConnector(Connector):
         if len(rows) < self.settings.header_rows:
             raise ConnectorConfigError(f"{path.name} has no header row.")
         header = _header(rows[: self.settings.header_rows])
-        return digest, header, rows[self.settings.header_rows :]
+        return digest, header, list(rows[self.settings.header_rows :])
+
+    def _workbook_rows(self, data: bytes, path: Path) -> list[list[Any]]:
+        try:
+            # read_only streams the sheet; data_only reads the values Excel cached, never
+            # formulas.
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+            raise ConnectorConfigError(
+                f"{path.name} is not a readable XLSX workbook (save it again as .xlsx or CSV)."
+            ) from None
+        try:
+            names = book.sheetnames
+            if self.settings.sheet:
+                if self.settings.sheet not in names:
+                    shown = ", ".join(repr(n) for n in names)
+                    raise ConnectorConfigError(
+                        f"{path.name} has no sheet {self.settings.sheet!r}. Its sheets are: "
+                        f"{shown}."
+                    )
+                sheet = book[self.settings.sheet]
+            elif names:
+                sheet = book[names[0]]
+            else:
+                raise ConnectorConfigError(f"{path.name} has no sheet.")
+            rows = [[_value(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+        while rows and not any(_text(c).strip() for c in rows[-1]):
+            rows.pop()  # formatted but empty rows at the end of a sheet
+        return rows
 
     def _columns(self, header: list[str]) -> dict[str, int | None]:
         lookup = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
@@ -171,6 +235,7 @@ class CsvFileConnector(Connector):
             "department": find(s.department_column, "Department"),
             "category": find(s.category_column, "Category"),
             "title": find(s.title_column, "Title"),
+            "rating": find(s.rating_column, "Rating"),
         }
         if cols["id"] is None:
             cols["id"] = next((lookup[h.lower()] for h in ID_HEADERS if h.lower() in lookup), None)
@@ -206,7 +271,7 @@ class CsvFileConnector(Connector):
             skips: list[Skip] = []
             for n, row in enumerate(rows[offset : offset + size], start=offset):
                 line = n + self.settings.header_rows + 1
-                if not any(cell.strip() for cell in row):
+                if not any(_text(cell).strip() for cell in row):
                     continue  # blank line
                 response_id = self._response_id(row, cols, seen_ids)
                 try:
@@ -225,21 +290,21 @@ class CsvFileConnector(Connector):
         return path if path.is_absolute() else Path(django_settings.MEDIA_ROOT) / path
 
     def _response_id(
-        self, row: list[str], cols: dict[str, int | None], seen: dict[str, int]
+        self, row: list[Any], cols: dict[str, int | None], seen: dict[str, int]
     ) -> str:
         idx = cols["id"]
         value = _cell(row, idx).strip() if idx is not None else ""
         if not value:
             text_idx = {cols[k] for k in cols if k.startswith("text:")}
             # Hash of the non-free-text answers: an edited comment keeps its id.
-            basis = "\x1f".join(c for i, c in enumerate(row) if i not in text_idx)
+            basis = "\x1f".join(_text(c) for i, c in enumerate(row) if i not in text_idx)
             value = "h" + hashlib.sha256(basis.encode()).hexdigest()[:20]
         seen[value] = seen.get(value, 0) + 1
         return value if seen[value] == 1 else f"{value}#{seen[value]}"
 
     def _records(
         self,
-        row: list[str],
+        row: list[Any],
         header: list[str],
         cols: dict[str, int | None],
         response_id: str,
@@ -247,14 +312,22 @@ class CsvFileConnector(Connector):
     ) -> list[CommentRecord]:
         created = fallback_time
         if cols["timestamp"] is not None:
-            raw_time = _cell(row, cols["timestamp"]).strip()
-            if not raw_time:
-                raise ValueError("empty timestamp")
-            created = _parse_time(raw_time, self.settings.timestamp_format, self.settings.day_first)
+            idx = cols["timestamp"]
+            cell = row[idx] if idx < len(row) else None
+            if isinstance(cell, datetime | date):
+                created = _aware(cell)  # a real date cell in a workbook
+            else:
+                raw_time = _cell(row, idx).strip()
+                if not raw_time:
+                    raise ValueError("empty timestamp")
+                created = _parse_time(
+                    raw_time, self.settings.timestamp_format, self.settings.day_first
+                )
         respondent = _cell(row, cols["respondent"]).strip()
         department = _cell(row, cols["department"]).strip()
         category = _cell(row, cols["category"]).strip()
         title = _cell(row, cols["title"]).strip() or f"Survey response {response_id}"
+        rating = number(_cell(row, cols["rating"])) if cols["rating"] is not None else None
         records = []
         for i in range(len(self.settings.text_columns)):
             idx = cols[f"text:{i}"]
@@ -273,15 +346,45 @@ class CsvFileConnector(Connector):
                     author_email=respondent if "@" in respondent else "",
                     department=department,
                     category_hint=category or header[idx],
+                    rating=rating,
+                    rating_scale=self.settings.rating_scale if rating is not None else "",
                 )
             )
         return records
 
 
-def _cell(row: list[str], idx: int | None) -> str:
+def _cell(row: list[Any], idx: int | None) -> str:
     if idx is None or idx >= len(row):
         return ""
-    return row[idx]
+    return _text(row[idx])
+
+
+def _text(value: Any) -> str:
+    """A cell as text: CSV cells are text already; workbook numbers lose a ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _value(value: Any) -> Any:
+    """A workbook cell as the row holds it: date-times kept, everything else as is."""
+    return "" if value is None else value
+
+
+def _aware(value: datetime | date) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_current_timezone())
+    return value
 
 
 def _sniff(text: str) -> str:

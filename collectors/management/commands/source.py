@@ -13,7 +13,7 @@ from django.db.models import Count
 from collectors.base import ConnectorError
 from collectors.models import Source
 from collectors.netguard import HttpSourceSettings
-from collectors.registry import kinds
+from collectors.registry import connector_class, kinds
 from collectors.services import (
     DEFAULT_SCHEDULE,
     SourceError,
@@ -90,6 +90,7 @@ class Command(BaseCommand):
             ("remove", "Delete a source and everything collected from it."),
             ("enable", "Resume scheduled collection."),
             ("disable", "Pause scheduled collection."),
+            ("webhook", "Show the webhook URL of a push source (slack, webhook)."),
         ):
             sub.add_parser(name, help=text).add_argument("name")
         sched = sub.add_parser("schedule", help="Change when a source is collected.")
@@ -142,6 +143,26 @@ class Command(BaseCommand):
                 f"Added {source.kind} source {source.name!r} ({schedule_describe(source)}){stored}."
             )
         )
+        if connector_class(source.kind).push:
+            self._webhook(source)
+
+    def _webhook(self, source: Source) -> None:
+        from django.conf import settings
+
+        from collectors.webhooks import webhook_url
+
+        base = settings.EARSHOT_BASE_URL
+        self.stdout.write(
+            f"Webhook URL (paste it into the sender; keep it private): "
+            f"{webhook_url(source, base_url=base)}"
+            + ("" if base else "  (prefix it with Earshot's address, or set EARSHOT_BASE_URL)")
+        )
+
+    def do_webhook(self, *, name: str, **_: Any) -> None:
+        source = self._get(name)
+        if not connector_class(source.kind).push:
+            raise CommandError(f"{source.name!r} is a {source.kind} source: it takes no pushed events.")
+        self._webhook(source)
 
     def do_list(self, **_: Any) -> None:
         sources = Source.objects.select_related(
