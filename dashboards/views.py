@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -68,7 +68,9 @@ def headline(points: Sequence[WeekPoint], *, before: WeekPoint | None = None) ->
                 week=points[i],
                 previous=points[i - 1] if i > 0 else before,
                 title="Net sentiment" if older else "Net sentiment last week",
-                notice="No comments last week; showing the latest week with comments." if older else "",
+                notice="No comments last week; showing the latest week with comments."
+                if older
+                else "",
                 so_far=so_far,
             )
     if current.n:
@@ -78,6 +80,7 @@ def headline(points: Sequence[WeekPoint], *, before: WeekPoint | None = None) ->
 
 
 @login_required
+@permission_required("sentiment.view_overview", raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
     # One week more than shown, so the oldest week shown still has a "previous week".
     with_previous = weekly_sentiment(weeks=OVERVIEW_WEEKS + 1)

@@ -79,3 +79,15 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def give_role(user: Any, role: str) -> Any:
+    """Put a user in one of the roles (sentiment/roles.py). The groups are re-created
+    first: a transactional test before may have flushed what the migration made."""
+    from django.contrib.auth.models import Group, Permission
+
+    from sentiment.roles import sync_roles
+
+    sync_roles(Group, Permission)
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -10,6 +10,7 @@ from django.utils import timezone
 from collectors.models import Source
 from dashboards.selectors import week_start_of
 from sentiment.models import Category, DailySentiment
+from tests.conftest import give_role
 
 pytestmark = [
     pytest.mark.browser,
@@ -99,8 +100,11 @@ def wait_for_chart(page) -> None:
 
 def test_cio_logs_in_and_sees_the_weekly_chart(live_server, new_context, artifacts):
     seed_twelve_weeks()
-    get_user_model().objects.create_user(
-        "cio", password=PASSWORD, first_name="Casey", last_name="Io", is_staff=True
+    give_role(
+        get_user_model().objects.create_user(
+            "cio", password=PASSWORD, first_name="Casey", last_name="Io", is_staff=True
+        ),
+        "Executive",
     )
     foreign: list[str] = []
 
@@ -160,7 +164,7 @@ def test_wrong_password_is_explained_on_a_phone(live_server, new_context, artifa
 
 
 def test_empty_overview_says_how_to_get_data(live_server, new_context, artifacts):
-    get_user_model().objects.create_user("cio", password=PASSWORD)
+    give_role(get_user_model().objects.create_user("cio", password=PASSWORD), "Executive")
     page = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     log_in(page, live_server)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from collectors.models import Source
 from dashboards.selectors import week_start_of, weekly_sentiment
 from sentiment.models import Category, DailySentiment
+from tests.conftest import give_role
 
 MINUS = "\u2212"
 
@@ -32,8 +33,11 @@ def email() -> Category:
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user(
-        "cio", password="a-long-test-password", first_name="Casey", last_name="Io"
+    return give_role(
+        get_user_model().objects.create_user(
+            "cio", password="a-long-test-password", first_name="Casey", last_name="Io"
+        ),
+        "Executive",
     )
 
 
@@ -274,8 +278,9 @@ def test_header_has_logout_form_and_admin_link_for_staff_only(client, user):
 
 @pytest.mark.django_db
 def test_user_name_is_escaped(client, source):
-    user = get_user_model().objects.create_user(
-        "x", password="pw-long-enough-1", first_name="<b>Eve</b>"
+    user = give_role(
+        get_user_model().objects.create_user("x", password="pw-long-enough-1", first_name="<b>Eve</b>"),
+        "Executive",
     )
     client.force_login(user)
 

@@ -1,0 +1,235 @@
+"""Complaint explorer (IT staff): threads filtered by date range, source, category,
+department, voice, score range and free text; sorted by most negative, most recent or
+largest volume; paginated; and the CSV export of exactly what is filtered (one row per
+comment)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from collectors.models import Source
+from sentiment import scoring
+from sentiment.models import Category, Comment, Thread, Voice
+
+PAGE_SIZE = 25
+MAX_EXPORT = 200_000
+SORTS = {
+    "negative": ("Most negative", ("avg_score", "-last_at")),
+    "recent": ("Most recent", ("-last_at",)),
+    "volume": ("Largest volume", ("-n", "avg_score")),
+}
+
+
+class ExplorerFilters(forms.Form):
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ModelChoiceField(queryset=Source.objects.order_by("name"), required=False, empty_label="All sources")
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, empty_label="All services")
+    department = forms.CharField(required=False, max_length=120)
+    voice = forms.ChoiceField(
+        required=False,
+        choices=[("business", "Business users (counted)"), ("all", "Everyone"), *[
+            (v, label) for v, label in Voice.choices if v != Voice.BUSINESS
+        ]],
+    )
+    min_score = forms.FloatField(required=False, min_value=-1, max_value=1, label="Score from")
+    max_score = forms.FloatField(required=False, min_value=-1, max_value=1, label="to")
+    q = forms.CharField(required=False, max_length=200, label="Text")
+    sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in SORTS.items()])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        lo, hi = data.get("min_score"), data.get("max_score")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("max_score", "The upper score is below the lower one.")
+        return data
+
+
+@dataclass
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    source: Source | None = None
+    category: Category | None = None
+    department: str = ""
+    voice: str = "business"
+    min_score: float | None = None
+    max_score: float | None = None
+    q: str = ""
+    sort: str = "negative"
+
+
+def filters_from(form: ExplorerFilters) -> Filters:
+    if not form.is_valid():
+        return Filters()
+    d = form.cleaned_data
+    return Filters(
+        start=d.get("start"),
+        end=d.get("end"),
+        source=d.get("source"),
+        category=d.get("category"),
+        department=(d.get("department") or "").strip(),
+        voice=d.get("voice") or "business",
+        min_score=d.get("min_score"),
+        max_score=d.get("max_score"),
+        q=(d.get("q") or "").strip(),
+        sort=d.get("sort") or "negative",
+    )
+
+
+def comments_filtered(f: Filters) -> QuerySet[Comment]:
+    """The comments the filters select (the export's rows; the threads they belong to are
+    the explorer's rows)."""
+    qs = Comment.objects.all()
+    tz = timezone.get_current_timezone()
+    if f.start:
+        qs = qs.filter(created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
+    if f.end:
+        qs = qs.filter(created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.category:
+        qs = qs.filter(thread__category=f.category)
+    if f.department:
+        qs = qs.filter(Q(thread__department__iexact=f.department) | Q(author__department__iexact=f.department))
+    if f.voice != "all":
+        qs = qs.filter(voice=f.voice)
+    if f.min_score is not None:
+        qs = qs.filter(compound__gte=f.min_score)
+    if f.max_score is not None:
+        qs = qs.filter(compound__lte=f.max_score)
+    if f.q:
+        qs = qs.filter(raw_body__icontains=f.q)
+    return qs
+
+
+def threads_filtered(f: Filters) -> QuerySet[Thread]:
+    ids = comments_filtered(f).values("thread_id")
+    qs = (
+        Thread.objects.filter(id__in=ids)
+        .select_related("source", "category")
+        .annotate(
+            n=Count("comments", filter=_comment_q(f), distinct=True),
+            avg_score=Avg("comments__compound", filter=_comment_q(f)),
+            min_score=Min("comments__compound", filter=_comment_q(f)),
+            last_at=Max("comments__created_at", filter=_comment_q(f)),
+        )
+    )
+    return qs.order_by(*SORTS.get(f.sort, SORTS["negative"])[1], "-id")
+
+
+def _comment_q(f: Filters) -> Q:
+    """The comment filters again, seen from Thread (for the per-thread aggregates)."""
+    q = Q()
+    tz = timezone.get_current_timezone()
+    if f.start:
+        q &= Q(comments__created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
+    if f.end:
+        q &= Q(comments__created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+    if f.voice != "all":
+        q &= Q(comments__voice=f.voice)
+    if f.min_score is not None:
+        q &= Q(comments__compound__gte=f.min_score)
+    if f.max_score is not None:
+        q &= Q(comments__compound__lte=f.max_score)
+    if f.q:
+        q &= Q(comments__raw_body__icontains=f.q)
+    if f.department:
+        q &= Q(department__iexact=f.department) | Q(comments__author__department__iexact=f.department)
+    return q
+
+
+@login_required
+@permission_required("sentiment.use_explorer", raise_exception=True)
+def explore(request: HttpRequest) -> HttpResponse:
+    form = ExplorerFilters(request.GET or None)
+    f = filters_from(form) if request.GET else Filters()
+    page = Paginator(threads_filtered(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": f,
+        "query": query.urlencode(),
+        "thresholds": (scoring.NEGATIVE_THRESHOLD, scoring.POSITIVE_THRESHOLD),
+        "can_export": request.user.has_perm("sentiment.export_comments"),
+        "departments": sorted(
+            d for d in Thread.objects.exclude(department="").values_list("department", flat=True).distinct()[:500]
+        ),
+    }
+    return render(request, "dashboards/explore.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe_cell(value: Any) -> Any:
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@login_required
+@permission_required("sentiment.export_comments", raise_exception=True)
+def explore_export(request: HttpRequest) -> HttpResponse:
+    form = ExplorerFilters(request.GET or None)
+    if request.GET and not form.is_valid():
+        return HttpResponse(
+            "The filters are not valid: " + "; ".join(
+                f"{k}: {' '.join(v)}" for k, v in form.errors.items()
+            ),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    f = filters_from(form) if request.GET else Filters()
+    identities = request.user.has_perm("sentiment.view_identity")
+    rows = (
+        comments_filtered(f)
+        .select_related("thread", "thread__category", "source", "author")
+        .order_by("thread_id", "created_at", "id")[:MAX_EXPORT]
+    )
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield "\ufeff"  # Excel reads UTF-8 with a BOM
+        yield writer.writerow(
+            ["thread_id", "thread_title", "thread_url", "source", "service", "department",
+             "comment_id", "created_at", "voice", "author", "compound", "label", "text"]
+        )
+        for c in rows.iterator(chunk_size=2000):
+            author = ""
+            if c.author is not None:
+                author = c.author.display_name if identities and c.author.display_name else c.author.pseudonym
+            yield writer.writerow(
+                [_safe_cell(v) for v in (
+                    c.thread_id, c.thread.title, c.thread.safe_url, c.source.name,
+                    c.thread.category.name, c.thread.department or (c.author.department if c.author else ""),
+                    c.pk, timezone.localtime(c.created_at).isoformat(), c.voice, author,
+                    "" if c.compound is None else f"{c.compound:.4f}",
+                    "" if c.compound is None else scoring.label_for(c.compound),
+                    c.raw_body,
+                )]
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="earshot-comments-{stamp}.csv"'
+    return response

@@ -1,0 +1,140 @@
+"""Thread view (IT staff): every comment of one ticket / chat thread / survey response in
+order, its score as colour and number, why it scored so, and "wrong sentiment"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sentiment import scoring
+from sentiment.cleaning import strip_html
+from sentiment.models import (
+    Comment,
+    LabelCorrection,
+    Thread,
+    ThreadReview,
+    ThreadViewLog,
+    Voice,
+)
+
+
+@dataclass
+class CommentView:
+    comment: Comment
+    author: str
+    body: str
+    label: str
+    counted: bool
+    why: dict[str, Any] | None
+    correction: LabelCorrection | None
+
+
+def author_label(comment: Comment, *, identities: bool) -> str:
+    person = comment.author
+    if person is None:
+        return "Unknown author"
+    if identities and person.display_name:
+        return person.display_name
+    return person.pseudonym or "Unknown author"
+
+
+@login_required
+@permission_required("sentiment.view_thread", raise_exception=True)
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_object_or_404(Thread.objects.select_related("source", "category"), pk=pk)
+    identities = request.user.has_perm("sentiment.view_identity")
+    ThreadViewLog.objects.create(
+        thread=thread,
+        user=request.user,
+        username=request.user.get_username(),
+        with_identities=identities,
+    )
+    comments = list(
+        Comment.objects.filter(thread=thread).select_related("author").order_by("created_at", "id")
+    )
+    latest: dict[int, LabelCorrection] = {}
+    for c in LabelCorrection.objects.filter(comment__thread=thread).select_related("created_by"):
+        latest.setdefault(c.comment_id, c)  # ordered newest first
+    an = scoring.analyzer()
+    rows = []
+    for c in comments:
+        why = an.explain(c.clean_body, cleaned=True) if c.compound is not None else None
+        rows.append(
+            CommentView(
+                comment=c,
+                author=author_label(c, identities=identities),
+                body=strip_html(c.raw_body).strip(),
+                label=scoring.label_for(c.compound) if c.compound is not None else "unscored",
+                counted=c.voice == Voice.BUSINESS,
+                why=why,
+                correction=latest.get(c.pk),
+            )
+        )
+    business = [r.comment.compound for r in rows if r.counted and r.comment.compound is not None]
+    context = {
+        "thread": thread,
+        "rows": rows,
+        "labels": LabelCorrection.Label.choices,
+        "can_correct": request.user.has_perm("sentiment.add_labelcorrection"),
+        "can_review": request.user.has_perm("sentiment.add_threadreview"),
+        "reviews": list(thread.reviews.select_related("created_by")[:20]),
+        "review_statuses": ThreadReview.Status.choices,
+        "mean": sum(business) / len(business) if business else None,
+        "n_business": len(business),
+        "version": scoring.current_version(),
+        "thresholds": (scoring.NEGATIVE_THRESHOLD, scoring.POSITIVE_THRESHOLD),
+    }
+    return render(request, "dashboards/thread.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("sentiment.add_labelcorrection", raise_exception=True)
+def comment_label(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record "wrong sentiment": the label this comment should have had."""
+    comment = get_object_or_404(Comment, pk=pk)
+    back = f"{comment.thread.get_absolute_url()}#c{comment.pk}"
+    label = request.POST.get("label", "")
+    if label not in LabelCorrection.Label.values:
+        messages.error(request, "Choose negative, neutral or positive.")
+        return redirect(back)
+    LabelCorrection.objects.create(
+        comment=comment,
+        label=label,
+        text=comment.clean_body,
+        compound=comment.compound,
+        scorer_version=comment.scorer_version,
+        note=request.POST.get("note", "").strip()[:300],
+        created_by=request.user,
+    )
+    messages.success(
+        request,
+        f"Recorded: this comment is {LabelCorrection.Label(label).label.lower()}. "
+        "It joins the labelled set (manage.py export_labels); the score itself is unchanged.",
+    )
+    return redirect(back)
+
+
+@require_POST
+@login_required
+@permission_required("sentiment.add_threadreview", raise_exception=True)
+def thread_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a thread reviewed or actioned, with a note; who and when are recorded."""
+    thread = get_object_or_404(Thread, pk=pk)
+    status = request.POST.get("status", "")
+    if status not in ThreadReview.Status.values:
+        messages.error(request, "Choose reviewed or actioned.")
+        return redirect(thread.get_absolute_url())
+    note = request.POST.get("note", "").strip()
+    if len(note) > 2000:
+        messages.error(request, "The note is longer than 2,000 characters; nothing was saved.")
+        return redirect(thread.get_absolute_url())
+    ThreadReview.objects.create(thread=thread, status=status, note=note, created_by=request.user)
+    messages.success(request, f"Thread marked {ThreadReview.Status(status).label.lower()}.")
+    return redirect(thread.get_absolute_url())
