@@ -62,7 +62,7 @@ def headline(points: Sequence[WeekPoint], *, before: WeekPoint | None = None) ->
     current = points[-1]
     so_far = current if current.n else None
     for i in range(len(points) - 2, -1, -1):
-        if points[i].n:
+        if points[i].n or points[i].suppressed:
             older = i < len(points) - 2
             return Headline(
                 week=points[i],

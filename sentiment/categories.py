@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from .models import Category
 
-
 _WORD = re.compile(r"\w+")
 _SINGLE = re.compile(r"^\w+$")
 

@@ -244,6 +244,32 @@ class DailySentiment(models.Model):
         return f"{self.day} {self.source_id}/{self.category_id}/{self.department}: {self.n}"
 
 
+class DailyAuthor(models.Model):
+    """Who spoke: one row per day x source x category x department x person (business
+    voice, scored), recomputed with DailySentiment. Distinct people over any period and
+    grouping are counted from it, for the rule that a figure about fewer than 5 people is
+    never shown. `person_key` is the Person id, or minus the thread id for a comment
+    without a known author (each such thread counts as one person)."""
+
+    day = models.DateField()
+    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    department = models.CharField(max_length=120, blank=True)
+    person_key = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "category", "department", "person_key"],
+                name="dailyauthor_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="dailyauthor_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.person_key}"
+
+
 class RollupPending(models.Model):
     """A (source, day) whose rollup must be recomputed.
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import scoring
 from .cleaning import clean_text
-from .models import Comment, DailySentiment, RollupPending, Voice
+from .models import Comment, DailyAuthor, DailySentiment, RollupPending, Thread, Voice
 from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,7 @@ def _recompute(source_id: int, days: list[date]) -> None:
     days = sorted(set(days))
     DailySentiment.objects.filter(source_id=source_id, day__in=days).delete()
     start, end = day_bounds(days[0])[0], day_bounds(days[-1])[1]
+    _recompute_authors(source_id, days, start, end)
     groups = (
         Comment.objects.filter(
             source_id=source_id, voice=Voice.BUSINESS, created_at__gte=start, created_at__lt=end
@@ -265,6 +266,52 @@ def _recompute(source_id: int, days: list[date]) -> None:
                 n_neutral=g["n"] - g["n_positive"] - g["n_negative"],
             )
             for g in groups
+        ],
+        batch_size=500,
+    )
+
+
+def _recompute_authors(source_id: int, days: list[date], start: datetime, end: datetime) -> None:
+    """DailyAuthor rows of these days, from the comment table (see the model)."""
+    DailyAuthor.objects.filter(source_id=source_id, day__in=days).delete()
+    if connection.vendor == "postgresql":
+        c, t = Comment._meta.db_table, Thread._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {DailyAuthor._meta.db_table} (day, source_id, category_id,"
+                " department, person_key)"
+                " SELECT DISTINCT (c.created_at AT TIME ZONE %s)::date, c.source_id,"
+                " t.category_id, t.department, COALESCE(c.author_id, -c.thread_id)"
+                f" FROM {c} c JOIN {t} t ON t.id = c.thread_id"
+                " WHERE c.source_id = %s AND c.voice = %s AND c.compound IS NOT NULL"
+                " AND c.created_at >= %s AND c.created_at < %s"
+                " AND (c.created_at AT TIME ZONE %s)::date = ANY(%s::date[])",
+                [
+                    str(timezone.get_current_timezone()),
+                    source_id,
+                    Voice.BUSINESS,
+                    start,
+                    end,
+                    str(timezone.get_current_timezone()),
+                    [d.isoformat() for d in days],
+                ],
+            )
+        return
+    rows = (
+        Comment.objects.filter(
+            source_id=source_id, voice=Voice.BUSINESS, created_at__gte=start, created_at__lt=end
+        )
+        .scored()
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .filter(day__in=days)
+        .values_list("day", "thread__category_id", "thread__department", "author_id", "thread_id")
+        .distinct()
+    )
+    keys = {(d, cat, dept, a if a is not None else -th) for d, cat, dept, a, th in rows}
+    DailyAuthor.objects.bulk_create(
+        [
+            DailyAuthor(day=d, source_id=source_id, category_id=cat, department=dept, person_key=k)
+            for d, cat, dept, k in keys
         ],
         batch_size=500,
     )

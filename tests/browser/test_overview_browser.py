@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from collectors.models import Source
 from dashboards.selectors import week_start_of
-from sentiment.models import Category, DailySentiment
+from sentiment.models import Category, DailyAuthor, DailySentiment
 from tests.conftest import give_role
 
 pytestmark = [
@@ -80,6 +80,13 @@ def seed_twelve_weeks() -> None:
                 )
             )
     DailySentiment.objects.bulk_create(rows)
+    # Ten people behind each rollup row: every week is above the fewer-than-5 rule.
+    DailyAuthor.objects.bulk_create(
+        DailyAuthor(day=r.day, source=r.source, category=r.category, department=r.department,
+                    person_key=i * 10 + k)
+        for i, r in enumerate(rows)
+        for k in range(10)
+    )
 
 
 def log_in(page, live_server) -> None:

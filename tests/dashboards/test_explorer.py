@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from collectors.base import Batch
 from collectors.ingest import comments_ingest
-from collectors.models import Source
-from sentiment.models import Category, Comment, Thread
+from sentiment.models import Category, Comment
 from tests.conftest import T0, give_role, record
 
 pytestmark = pytest.mark.django_db

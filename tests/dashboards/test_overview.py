@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, timedelta
@@ -10,10 +11,11 @@ from django.utils import timezone
 
 from collectors.models import Source
 from dashboards.selectors import week_start_of, weekly_sentiment
-from sentiment.models import Category, DailySentiment
+from sentiment.models import Category, DailyAuthor, DailySentiment
 from tests.conftest import give_role
 
 MINUS = "\u2212"
+_KEYS = itertools.count(1)
 
 
 @pytest.fixture
@@ -51,7 +53,14 @@ def rollup(
     neu: int,
     sum_compound: float,
     department: str = "",
+    people: int = 5,
 ) -> DailySentiment:
+    """A rollup row, and `people` distinct people behind it (the fewer-than-5 rule hides a
+    week with fewer; tests of the arithmetic keep the default)."""
+    DailyAuthor.objects.bulk_create(
+        DailyAuthor(day=day, source=source, category=category, department=department, person_key=next(_KEYS))
+        for _ in range(people)
+    )
     return DailySentiment.objects.create(
         day=day,
         source=source,
@@ -142,7 +151,7 @@ def test_iso_week_53_spans_the_new_year(source, network):
 
 
 @pytest.mark.django_db
-def test_selector_reads_rollups_in_one_query(source, network, django_assert_num_queries):
+def test_selector_reads_rollups_and_people_in_two_queries(source, network, django_assert_num_queries):
     for offset in range(0, 80, 3):
         rollup(
             date(2026, 9, 1) + timedelta(days=offset),
@@ -154,7 +163,7 @@ def test_selector_reads_rollups_in_one_query(source, network, django_assert_num_
             sum_compound=0.1,
         )
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # rollups, distinct people per week
         weeks = weekly_sentiment(today=date(2026, 11, 18))
 
     assert len(weeks) == 12
@@ -311,3 +320,23 @@ def test_with_only_this_weeks_comments_the_headline_says_so_far(client, user, so
     assert "Net sentiment this week so far" in body
     assert 'data-testid="headline-net">+50.0<' in body
     assert 'data-testid="so-far"' not in body
+
+
+@pytest.mark.django_db
+def test_a_week_from_fewer_than_five_people_shows_no_figure(client, user, source, network):
+    today = timezone.localdate()
+    last_week = week_start_of(today) - timedelta(weeks=1)
+    two_weeks_ago = last_week - timedelta(weeks=1)
+    rollup(two_weeks_ago, source, network, pos=6, neg=2, neu=2, sum_compound=2.0, people=7)
+    rollup(last_week, source, network, pos=3, neg=5, neu=1, sum_compound=-1.0, people=4)
+    client.force_login(user)
+
+    body = client.get("/").content.decode()
+
+    assert "too few responses (fewer than 5 people)" in body
+    # neither the week's net (3-5 of 9 = -22.2) nor its count (9) is on the page
+    assert "22.2" not in body
+    assert 'data-testid="headline-n">—' in body
+    points = weekly_sentiment(weeks=3)
+    assert points[1].suppressed and points[1].n == 0 and points[1].net is None
+    assert points[0].people == 7 and points[0].net == 40.0

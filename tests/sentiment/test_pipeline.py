@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from collectors.base import Batch
 from collectors.ingest import comments_ingest
-from sentiment.models import Comment, DailySentiment, RollupPending
+from sentiment.models import Comment, DailySentiment, Person, RollupPending, Thread
 from sentiment.scoring import SCORER_VERSION, label_for, score_text
 from sentiment.services import comments_score, rollups_mark, rollups_refresh
 from tests.conftest import T0, days, record
@@ -125,6 +125,9 @@ def test_days_are_counted_in_the_organizations_time_zone(make_source, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         comments_ingest(source=source, batch=Batch(records=[record("c1", "awful", at=late)], cursor={}))
     assert str(DailySentiment.objects.get().day) == "2026-03-02"
+    from sentiment.models import DailyAuthor
+
+    assert str(DailyAuthor.objects.get().day) == "2026-03-02"
 
 
 def test_score_labels_use_the_one_threshold_definition():
@@ -157,3 +160,33 @@ def test_the_sweep_scores_comments_whose_task_was_lost(make_source, django_captu
     assert Comment.objects.filter(compound__isnull=True).get() == fresh
     assert sum(r.n for r in DailySentiment.objects.all()) == 11
     assert actual_rollup() == expected_rollup()
+
+
+def test_people_behind_each_day_are_rolled_up_once_each(make_source, django_capture_on_commit_callbacks):
+    """DailyAuthor counts people, not comments: the basis of the fewer-than-5 rule."""
+    from sentiment.models import DailyAuthor
+
+    source = make_source()
+    recs = [
+        record("a1", "VPN down again.", author="anna"),
+        record("a2", "Still down, awful.", author="anna", thread="T2"),
+        record("b1", "Thanks, fixed!", author="bob"),
+        record("s1", "We are on it.", author="ivan", voice="it_staff"),  # not counted
+        record("x1", "Printer jammed.", author="", thread="T9"),  # unknown author: its thread
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        comments_ingest(source=source, batch=Batch(records=recs, cursor={}))
+    # one row per day x group x person: anna's two threads may be two groups, one person
+    keys = sorted(set(DailyAuthor.objects.values_list("person_key", flat=True)))
+    people = sorted(Person.objects.filter(external_id__in=["anna", "bob"]).values_list("id", flat=True))
+    thread9 = Thread.objects.get(external_id="T9").pk
+    assert keys == sorted([-thread9, *people])
+    rows = DailyAuthor.objects.count()
+
+    # recomputed, not added to: a second refresh leaves the same rows
+    from sentiment.services import rollups_mark, rollups_refresh
+
+    rollups_mark([(source.pk, T0.date())])
+    rollups_refresh()
+    assert sorted(set(DailyAuthor.objects.values_list("person_key", flat=True))) == keys
+    assert DailyAuthor.objects.count() == rows
