@@ -177,18 +177,38 @@ def rollups_mark(touched: Iterable[tuple[int, date]], *, now: datetime | None = 
         )
 
 
+def settle_seconds() -> float:
+    """How long a day must be left alone before its rollup is recomputed (0 inline)."""
+    from .celery import app
+
+    return 0.0 if app.conf.task_always_eager else settings.EARSHOT_ROLLUP_SETTLE_SECONDS
+
+
 def _enqueue_refresh() -> None:
     from .tasks import refresh_rollups
 
-    refresh_rollups.delay()
+    settle = settle_seconds()
+    if settle:
+        # After the settle window: the days this batch marked are then claimable.
+        refresh_rollups.apply_async(countdown=settle)
+    else:
+        refresh_rollups.delay()
 
 
-def rollups_refresh(*, max_days: int = 200) -> int:
-    """Recompute pending (source, day) rollups until none are left; returns days recomputed."""
+def rollups_refresh(*, max_days: int = 200, settle: float = 0.0) -> int:
+    """Recompute pending (source, day) rollups until none are left; returns days recomputed.
+
+    `settle`: leave days marked less than this many seconds ago for a later refresh.
+    While score batches keep arriving for the same days (a big collection), each day is
+    then recomputed once they pause, not once per batch; the sweep (settle 0) takes
+    whatever is left.
+    """
     done = 0
     while True:
         with transaction.atomic():
             claim = RollupPending.objects.order_by("source_id", "day")
+            if settle:
+                claim = claim.filter(marked_at__lte=timezone.now() - timedelta(seconds=settle))
             if connection.features.has_select_for_update_skip_locked:
                 claim = claim.select_for_update(skip_locked=True)
             claimed = list(claim.values_list("id", "source_id", "day")[:max_days])

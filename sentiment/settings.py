@@ -185,6 +185,9 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 # --- Earshot -------------------------------------------------------------------------
 # How many comments one scoring task carries (ids only, never text).
 EARSHOT_SCORE_BATCH = env.int("EARSHOT_SCORE_BATCH", default=500)
+# With real workers, a day's rollup is recomputed once it has had no new scores for this
+# long (seconds), not after every score batch; dashboards lag by about this much.
+EARSHOT_ROLLUP_SETTLE_SECONDS = env.float("EARSHOT_ROLLUP_SETTLE_SECONDS", default=0.5)
 # How many records a connector hands over per committed batch.
 EARSHOT_INGEST_BATCH = env.int("EARSHOT_INGEST_BATCH", default=5000)
 # A collection that holds the per-source lock longer than this is presumed dead.

@@ -19,7 +19,7 @@ def score_comments(comment_ids: list[int], force: bool = False) -> int:
     name="sentiment.refresh_rollups", max_retries=5, default_retry_delay=30, acks_late=True
 )
 def refresh_rollups() -> int:
-    return services.rollups_refresh()
+    return services.rollups_refresh(settle=services.settle_seconds())
 
 
 @shared_task(name="sentiment.sweep", acks_late=True)

@@ -190,3 +190,21 @@ def test_people_behind_each_day_are_rolled_up_once_each(make_source, django_capt
     rollups_refresh()
     assert sorted(set(DailyAuthor.objects.values_list("person_key", flat=True))) == keys
     assert DailyAuthor.objects.count() == rows
+
+
+def test_a_day_still_receiving_scores_is_left_for_a_later_refresh(make_source, django_capture_on_commit_callbacks):
+    """With a settle window, a refresh skips days marked moments ago; the next takes them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    source = make_source()
+    comments_ingest(source=source, batch=Batch(records=[record("c1", "awful")], cursor={}))
+    comments_score(comment_ids=list(Comment.objects.values_list("id", flat=True)))
+    assert RollupPending.objects.count() == 1
+
+    assert rollups_refresh(settle=60) == 0  # marked just now: left alone
+    assert not DailySentiment.objects.exists()
+    RollupPending.objects.update(marked_at=timezone.now() - timedelta(seconds=61))
+    assert rollups_refresh(settle=60) == 1
+    assert DailySentiment.objects.get().n == 1
