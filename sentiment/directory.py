@@ -60,7 +60,9 @@ class StaffDirectory:
                 if found:
                     return found
                 domain = domain.partition(".")[2] if "." in domain else ""
-        for key in (author_id.strip().lower(), name.strip().lower()):
+        # Entries are stored without a leading "@" (StaffDirectoryEntry.save), so "@ivan"
+        # and Matrix's "@ivan:corp.example" match as people write them.
+        for key in (author_id.strip().lower().lstrip("@"), name.strip().lower().lstrip("@")):
             if key:
                 found = self._get(self.people, source_id, key)
                 if found:

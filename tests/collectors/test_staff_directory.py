@@ -85,3 +85,13 @@ def test_a_directory_change_applies_on_the_next_full_collection_and_leaves_the_m
         source_collect(source=source, full=True)
     assert voices()["1:What should IT do better?"] == "business"
     assert sum(DailySentiment.objects.values_list("n", flat=True)) == 2
+
+
+def test_a_person_entered_with_an_at_sign_matches_a_chat_id_written_with_one(make_source):
+    source = make_source()
+    add("person", "@ivan:corp.example")  # a Matrix id, as people copy it
+    comments_ingest(source=source, batch=Batch(cursor={}, records=[
+        record("m1", author="@ivan:corp.example"),
+        record("m2", author="@anna:corp.example"),
+    ]))
+    assert voices() == {"m1": "it_staff", "m2": "business"}
