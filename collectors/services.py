@@ -239,3 +239,62 @@ def _finish(source: Source, run: SyncRun, status: str, error: str) -> None:
     Source.objects.filter(pk=source.pk).update(**fields)
     for key, value in fields.items():
         setattr(source, key, value)
+
+
+# --- update ---------------------------------------------------------------------------
+
+
+def source_update(
+    *,
+    source: Source,
+    name: str | None = None,
+    settings: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+) -> Source:
+    """Change a source's name, settings and secrets; the kind stays.
+
+    Settings are validated by the kind (ConnectorConfigError says what is wrong) and
+    replace the stored ones; the secrets given are merged into the stored ones, so a
+    secret left out is kept. Only these columns are written: a collection running at
+    the same time keeps its cursor, lock and health fields.
+    """
+    cls = connector_class(source.kind)
+    fields: list[str] = []
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise SourceError("A source needs a name.")
+        if Source.objects.filter(name=name).exclude(pk=source.pk).exists():
+            raise SourceError(f"A source named {name!r} exists already.")
+        source.name = name
+        fields.append("name")
+    if settings is not None:
+        cls.parse_settings(settings)
+        source.settings = settings
+        fields.append("settings")
+    secrets = {k: v for k, v in (secrets or {}).items() if v not in (None, "")}
+    unknown = sorted(set(secrets) - set(cls.secret_names))
+    if unknown:
+        allowed = ", ".join(cls.secret_names) or "none"
+        raise SourceError(
+            f"Unknown secret(s) for {source.kind}: {', '.join(unknown)} (this kind takes: {allowed})."
+        )
+    with transaction.atomic():
+        if secrets:
+            # Merged into what is stored now, not what this instance read earlier.
+            current = Source.objects.select_for_update().get(pk=source.pk)
+            merged = current.get_secrets()
+            merged.update(secrets)
+            source.set_secrets(merged)
+            fields.append("credentials")
+        if fields:
+            source.save(update_fields=fields)
+        if cls.push:
+            from .webhooks import webhook_token_ensure
+
+            webhook_token_ensure(source=source)
+        if source.periodic_task_id:
+            PeriodicTask.objects.filter(pk=source.periodic_task_id).update(
+                description=f"Collect new comments from {source.name} ({source.kind})"
+            )
+    return source
