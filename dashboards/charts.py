@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from .selectors import WeekPoint
+from .selectors import WeekPoint, week_start_of
+
+if TYPE_CHECKING:
+    from .models import Annotation
 
 NET_COLOR = "#1d4ed8"
 NEGATIVE_COLOR = "#b91c1c"
@@ -42,8 +47,99 @@ def volume_ticks(max_n: int) -> list[int]:
     return list(range(0, max_n + 1, step))
 
 
-def weekly_net_figure(points: Sequence[WeekPoint]) -> go.Figure:
-    """Net sentiment per week (line, -100..+100) over comment volume (bars, right axis)."""
+# Annotation bands by kind: outages red, rollouts blue, changes amber, the rest grey.
+KIND_COLORS = {
+    "outage": ("rgba(185, 28, 28, 0.10)", "#b91c1c"),
+    "rollout": ("rgba(29, 78, 216, 0.10)", "#1d4ed8"),
+    "change": ("rgba(217, 119, 6, 0.12)", "#b45309"),
+    "other": ("rgba(100, 116, 139, 0.12)", "#475569"),
+}
+SELECTED_FILL = "rgba(15, 23, 42, 0.05)"
+LABEL_LENGTH = 22
+
+
+def _day_position(day: date, index: dict[date, int], *, end: bool) -> float | None:
+    """Where a day falls on the category axis: week i spans i - 0.5 .. i + 0.5."""
+    i = index.get(week_start_of(day))
+    if i is None:
+        return None
+    return i - 0.5 + (day.weekday() + (1 if end else 0.5)) / 7
+
+
+def annotation_marks(
+    points: Sequence[WeekPoint], annotations: Sequence[Annotation]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Plotly shapes (a band from start to end, a line for one day) and labels (numbered,
+    titles shortened and escaped: plotly reads tags in text) for the annotations."""
+    if not points:
+        return [], []
+    index = {p.week_start: i for i, p in enumerate(points)}
+    first, last = points[0].week_start, points[-1].week_start + timedelta(days=6)
+    shapes, labels = [], []
+    for number, a in enumerate(annotations, start=1):
+        start, end = max(a.start, first), min(a.last_day, last)
+        if start > end:
+            continue
+        fill, line = KIND_COLORS.get(a.kind, KIND_COLORS["other"])
+        x0 = _day_position(start, index, end=False)
+        if a.end is not None and a.end > a.start:
+            x0 = index[week_start_of(start)] - 0.5 + start.weekday() / 7
+            x1 = _day_position(end, index, end=True)
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": fill,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        else:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": x0,
+                    "x1": x0,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": line, "width": 1.5, "dash": "dot"},
+                    "layer": "below",
+                }
+            )
+        title = a.title if len(a.title) <= LABEL_LENGTH else a.title[: LABEL_LENGTH - 1] + "…"
+        labels.append(
+            {
+                "x": x0,
+                "xref": "x",
+                "y": 1 - 0.07 * ((number - 1) % 3),
+                "yref": "paper",
+                "yanchor": "top",
+                "xanchor": "left",
+                "showarrow": False,
+                "text": html.escape(f"{number} {title}"),
+                "font": {"size": 11, "color": line},
+                "bgcolor": "rgba(255, 255, 255, 0.8)",
+                "name": "annotation",
+            }
+        )
+    return shapes, labels
+
+
+def weekly_net_figure(
+    points: Sequence[WeekPoint],
+    *,
+    annotations: Sequence[Annotation] = (),
+    selected: str = "",
+) -> go.Figure:
+    """Net sentiment per week (line, -100..+100) over comment volume (bars, right axis),
+    with annotations as bands and markers, and the selected week shaded."""
     x = [p.label for p in points]
     short = [f"W{p.iso_week:02d}" for p in points]
     max_n = max((p.n for p in points), default=0)
@@ -77,6 +173,25 @@ def weekly_net_figure(points: Sequence[WeekPoint]) -> go.Figure:
         hovertemplate="Net sentiment %{customdata}<extra></extra>",
     )
 
+    shapes, labels = annotation_marks(points, annotations)
+    if selected in x:
+        i = x.index(selected)
+        shapes.insert(
+            0,
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": i - 0.5,
+                "x1": i + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": SELECTED_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            },
+        )
+
     fig = go.Figure(data=[volume, net])
     fig.update_layout(
         template="none",
@@ -108,8 +223,10 @@ def weekly_net_figure(points: Sequence[WeekPoint]) -> go.Figure:
                 "y1": 100,
                 "line": {"color": GRID_COLOR, "width": 1},
                 "layer": "below",
-            }
+            },
+            *shapes,
         ],
+        annotations=labels,
         dragmode=False,
         xaxis={
             "type": "category",

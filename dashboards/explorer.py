@@ -32,16 +32,26 @@ SORTS = {
 
 
 class ExplorerFilters(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.ModelChoiceField(queryset=Source.objects.order_by("name"), required=False, empty_label="All sources")
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, empty_label="All services")
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.order_by("name"), required=False, empty_label="All sources"
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="All services"
+    )
     department = forms.CharField(required=False, max_length=120)
     voice = forms.ChoiceField(
         required=False,
-        choices=[("business", "Business users (counted)"), ("all", "Everyone"), *[
-            (v, label) for v, label in Voice.choices if v != Voice.BUSINESS
-        ]],
+        choices=[
+            ("business", "Business users (counted)"),
+            ("all", "Everyone"),
+            *[(v, label) for v, label in Voice.choices if v != Voice.BUSINESS],
+        ],
     )
     min_score = forms.FloatField(required=False, min_value=-1, max_value=1, label="Score from")
     max_score = forms.FloatField(required=False, min_value=-1, max_value=1, label="to")
@@ -99,13 +109,17 @@ def comments_filtered(f: Filters) -> QuerySet[Comment]:
     if f.start:
         qs = qs.filter(created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
     if f.end:
-        qs = qs.filter(created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+        qs = qs.filter(
+            created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz)
+        )
     if f.source:
         qs = qs.filter(source=f.source)
     if f.category:
         qs = qs.filter(thread__category=f.category)
     if f.department:
-        qs = qs.filter(Q(thread__department__iexact=f.department) | Q(author__department__iexact=f.department))
+        qs = qs.filter(
+            Q(thread__department__iexact=f.department) | Q(author__department__iexact=f.department)
+        )
     if f.voice != "all":
         qs = qs.filter(voice=f.voice)
     if f.min_score is not None:
@@ -139,7 +153,11 @@ def _comment_q(f: Filters) -> Q:
     if f.start:
         q &= Q(comments__created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
     if f.end:
-        q &= Q(comments__created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+        q &= Q(
+            comments__created_at__lt=datetime.combine(
+                f.end + timedelta(days=1), time.min, tzinfo=tz
+            )
+        )
     if f.voice != "all":
         q &= Q(comments__voice=f.voice)
     if f.min_score is not None:
@@ -149,7 +167,9 @@ def _comment_q(f: Filters) -> Q:
     if f.q:
         q &= Q(comments__raw_body__icontains=f.q)
     if f.department:
-        q &= Q(department__iexact=f.department) | Q(comments__author__department__iexact=f.department)
+        q &= Q(department__iexact=f.department) | Q(
+            comments__author__department__iexact=f.department
+        )
     return q
 
 
@@ -169,7 +189,10 @@ def explore(request: HttpRequest) -> HttpResponse:
         "thresholds": (scoring.NEGATIVE_THRESHOLD, scoring.POSITIVE_THRESHOLD),
         "can_export": request.user.has_perm("sentiment.export_comments"),
         "departments": sorted(
-            d for d in Thread.objects.exclude(department="").values_list("department", flat=True).distinct()[:500]
+            d
+            for d in Thread.objects.exclude(department="")
+            .values_list("department", flat=True)
+            .distinct()[:500]
         ),
     }
     return render(request, "dashboards/explore.html", context)
@@ -193,9 +216,8 @@ def explore_export(request: HttpRequest) -> HttpResponse:
     form = ExplorerFilters(request.GET or None)
     if request.GET and not form.is_valid():
         return HttpResponse(
-            "The filters are not valid: " + "; ".join(
-                f"{k}: {' '.join(v)}" for k, v in form.errors.items()
-            ),
+            "The filters are not valid: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -211,22 +233,49 @@ def explore_export(request: HttpRequest) -> HttpResponse:
     def stream():
         yield "\ufeff"  # Excel reads UTF-8 with a BOM
         yield writer.writerow(
-            ["thread_id", "thread_title", "thread_url", "source", "service", "department",
-             "comment_id", "created_at", "voice", "author", "compound", "label", "text"]
+            [
+                "thread_id",
+                "thread_title",
+                "thread_url",
+                "source",
+                "service",
+                "department",
+                "comment_id",
+                "created_at",
+                "voice",
+                "author",
+                "compound",
+                "label",
+                "text",
+            ]
         )
         for c in rows.iterator(chunk_size=2000):
             author = ""
             if c.author is not None:
-                author = c.author.display_name if identities and c.author.display_name else c.author.pseudonym
+                author = (
+                    c.author.display_name
+                    if identities and c.author.display_name
+                    else c.author.pseudonym
+                )
             yield writer.writerow(
-                [_safe_cell(v) for v in (
-                    c.thread_id, c.thread.title, c.thread.safe_url, c.source.name,
-                    c.thread.category.name, c.thread.department or (c.author.department if c.author else ""),
-                    c.pk, timezone.localtime(c.created_at).isoformat(), c.voice, author,
-                    "" if c.compound is None else f"{c.compound:.4f}",
-                    "" if c.compound is None else scoring.label_for(c.compound),
-                    c.raw_body,
-                )]
+                [
+                    _safe_cell(v)
+                    for v in (
+                        c.thread_id,
+                        c.thread.title,
+                        c.thread.safe_url,
+                        c.source.name,
+                        c.thread.category.name,
+                        c.thread.department or (c.author.department if c.author else ""),
+                        c.pk,
+                        timezone.localtime(c.created_at).isoformat(),
+                        c.voice,
+                        author,
+                        "" if c.compound is None else f"{c.compound:.4f}",
+                        "" if c.compound is None else scoring.label_for(c.compound),
+                        c.raw_body,
+                    )
+                ]
             )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")

@@ -30,6 +30,8 @@ _ANALYST = [
     "sentiment.view_labelcorrection",
     "sentiment.add_threadreview",
     "sentiment.view_threadreview",
+    "dashboards.add_annotation",
+    "dashboards.view_annotation",
 ]
 # Admins manage these models fully (add, change, delete, view).
 _ADMIN_MODELS = [
@@ -39,6 +41,7 @@ _ADMIN_MODELS = [
     "sentiment.category",
     "sentiment.lexiconentry",
     "sentiment.phraserule",
+    "dashboards.annotation",
     "auth.user",
     "auth.group",
     "django_celery_beat.periodictask",

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from collectors.models import Source
+from dashboards.models import Annotation
 from dashboards.selectors import week_start_of
 from sentiment.models import Category, DailyAuthor, DailySentiment
 from tests.conftest import give_role
@@ -80,10 +81,26 @@ def seed_twelve_weeks() -> None:
                 )
             )
     DailySentiment.objects.bulk_create(rows)
+    outage_monday = this_monday - timedelta(weeks=5)
+    Annotation.objects.create(
+        start=outage_monday + timedelta(days=1),
+        end=outage_monday + timedelta(days=3),
+        kind="outage",
+        title="VPN gateway outage",
+        note="Gateway firmware; fixed Thursday.",
+    )
+    Annotation.objects.create(
+        start=this_monday - timedelta(weeks=9), kind="rollout", title="Windows 11 rollout"
+    )
     # Ten people behind each rollup row: every week is above the fewer-than-5 rule.
     DailyAuthor.objects.bulk_create(
-        DailyAuthor(day=r.day, source=r.source, category=r.category, department=r.department,
-                    person_key=i * 10 + k)
+        DailyAuthor(
+            day=r.day,
+            source=r.source,
+            category=r.category,
+            department=r.department,
+            person_key=i * 10 + k,
+        )
         for i, r in enumerate(rows)
         for k in range(10)
     )
@@ -129,7 +146,15 @@ def test_cio_logs_in_and_sees_the_weekly_chart(live_server, new_context, artifac
     assert page.get_by_test_id("headline-n").inner_text() == "209"
     assert page.get_by_test_id("headline-change").inner_text().startswith("+5.1")
     assert "This week so far" in page.get_by_test_id("so-far").inner_text()
-    assert page.locator("table.numbers tbody tr").count() == 12
+    assert page.get_by_test_id("weekly-numbers").locator("tbody tr").count() == 12
+    # The outage annotation is drawn on the chart and listed under it.
+    assert (
+        page.locator(".js-plotly-plot .annotation-text", has_text="VPN gateway outage").count() == 1
+    )
+    assert "VPN gateway outage" in page.get_by_test_id("annotations").inner_text()
+    # Breakdowns of the week, sorted by impact; the week's net has an interval.
+    assert page.get_by_test_id("breakdown-category").locator("tbody tr").count() == 4
+    assert page.get_by_test_id("headline-margin").inner_text().startswith("±")
     page.screenshot(path=artifacts / "overview-1280x900.png", full_page=True)
 
     # Interactive: hovering the outage week shows its numbers.
@@ -151,9 +176,9 @@ def test_cio_logs_in_and_sees_the_weekly_chart(live_server, new_context, artifac
     page = phone.new_page()
     page.goto(f"{live_server.url}/")
     wait_for_chart(page)
+    page.screenshot(path=artifacts / "overview-390x844.png", full_page=True)
     # Nothing wider than the phone: the table scrolls inside its own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=artifacts / "overview-390x844.png", full_page=True)
 
     assert foreign == []  # no CDN: the intranet page loads only from its own server
 

@@ -58,7 +58,9 @@ def rollup(
     """A rollup row, and `people` distinct people behind it (the fewer-than-5 rule hides a
     week with fewer; tests of the arithmetic keep the default)."""
     DailyAuthor.objects.bulk_create(
-        DailyAuthor(day=day, source=source, category=category, department=department, person_key=next(_KEYS))
+        DailyAuthor(
+            day=day, source=source, category=category, department=department, person_key=next(_KEYS)
+        )
         for _ in range(people)
     )
     return DailySentiment.objects.create(
@@ -151,7 +153,9 @@ def test_iso_week_53_spans_the_new_year(source, network):
 
 
 @pytest.mark.django_db
-def test_selector_reads_rollups_and_people_in_two_queries(source, network, django_assert_num_queries):
+def test_selector_reads_rollups_and_people_in_two_queries(
+    source, network, django_assert_num_queries
+):
     for offset in range(0, 80, 3):
         rollup(
             date(2026, 9, 1) + timedelta(days=offset),
@@ -288,7 +292,9 @@ def test_header_has_logout_form_and_admin_link_for_staff_only(client, user):
 @pytest.mark.django_db
 def test_user_name_is_escaped(client, source):
     user = give_role(
-        get_user_model().objects.create_user("x", password="pw-long-enough-1", first_name="<b>Eve</b>"),
+        get_user_model().objects.create_user(
+            "x", password="pw-long-enough-1", first_name="<b>Eve</b>"
+        ),
         "Executive",
     )
     client.force_login(user)
