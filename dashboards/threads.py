@@ -3,6 +3,8 @@ order, its score as colour and number, why it scored so, and "wrong sentiment"."
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sentiment import scoring
-from sentiment.cleaning import strip_html
 from sentiment.models import (
     Comment,
     LabelCorrection,
@@ -22,6 +23,28 @@ from sentiment.models import (
     ThreadViewLog,
     Voice,
 )
+
+
+# Helpdesk bodies arrive as HTML: their formatting tags become line breaks or vanish so the
+# text reads as written. Any other markup (<script>, <img onerror=...>, <iframe>) is not
+# formatting: it stays in the text and the template escapes it, so it shows as text.
+_BREAK_TAGS = re.compile(r"<\s*(?:br|/p|/div|/li|/tr|/h[1-6]|/blockquote|/pre)\s*/?\s*>", re.I)
+_FORMAT_TAGS = re.compile(
+    r"</?\s*(?:p|div|span|b|i|u|em|strong|small|font|li|ul|ol|table|tbody|thead|tr|td|th|"
+    r"h[1-6]|blockquote|pre|code|hr|a)(?:\s+[^<>]{0,500})?\s*/?\s*>",
+    re.I,
+)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def display_text(raw: str) -> str:
+    """A comment's raw body as text to show (the template escapes it)."""
+    if "<" in raw:
+        raw = _BREAK_TAGS.sub("\n", raw)
+        raw = _FORMAT_TAGS.sub("", raw)
+    if "&" in raw:
+        raw = html.unescape(raw)
+    return _BLANK_LINES.sub("\n\n", raw).strip()
 
 
 @dataclass
@@ -69,7 +92,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
             CommentView(
                 comment=c,
                 author=author_label(c, identities=identities),
-                body=strip_html(c.raw_body).strip(),
+                body=display_text(c.raw_body),
                 label=scoring.label_for(c.compound) if c.compound is not None else "unscored",
                 counted=c.voice == Voice.BUSINESS,
                 why=why,

@@ -71,6 +71,7 @@ def test_analyst_reads_why_and_marks_wrong_sentiment_on_a_phone(
     page.wait_for_url(f"{live_server.url}/threads/{thread.pk}/")
 
     assert page.locator("h1").inner_text() == "<script>alert(2)</script> VPN"
+    assert '<img src=x onerror="alert(1)">' in page.locator(".comment__body").first.inner_text()
     assert page.locator(".comment").count() == 3
     assert "not counted" in page.locator(".comment").nth(1).inner_text()
     first = page.locator(".comment").first

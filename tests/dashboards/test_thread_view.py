@@ -215,3 +215,17 @@ def test_roles_open_the_pages_they_should_and_no_others(thread, role, overview, 
 def test_a_user_without_a_role_is_told_so(thread):
     client = client_for(get_user_model().objects.create_user("nobody", password="x-long-pw-1"))
     assert client.get("/").status_code == 403
+
+
+def test_helpdesk_html_reads_as_text_and_other_markup_shows_as_written():
+    from dashboards.threads import display_text
+
+    assert display_text("<p>VPN <b>down</b> again.</p><p>Anna</p>") == "VPN down again.\nAnna"
+    assert display_text("Fish &amp; chips<br>ok") == "Fish & chips\nok"
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    assert display_text(hostile) == hostile  # left as text; the template escapes it
+
+
+def test_a_script_in_a_comment_is_shown_as_text(thread):
+    html = client_for(user_with("sentiment.view_thread")).get(reverse("thread", args=[thread.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
