@@ -24,7 +24,6 @@ from sentiment.models import (
     Voice,
 )
 
-
 # Helpdesk bodies arrive as HTML: their formatting tags become line breaks or vanish so the
 # text reads as written. Any other markup (<script>, <img onerror=...>, <iframe>) is not
 # formatting: it stays in the text and the template escapes it, so it shows as text.
