@@ -69,3 +69,13 @@ def test_credentials_survive_a_key_rotation(db, settings):
     call_command("rotate_secrets", stdout=open(os.devnull, "w"))
     settings.ENCRYPTION_KEYS = [new]
     assert Source.objects.get().get_secrets() == {"token": "abc"}
+
+
+@pytest.mark.django_db
+def test_every_page_sends_a_content_security_policy_that_forbids_inline_script(client):
+    response = client.get("/login/")
+    policy = response["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"

@@ -131,10 +131,8 @@ def test_the_progress_box_follows_a_running_collection_until_it_ends(
         created=100,
         error="HTTP 401 from the upstream: the token was revoked.",
     )
-    page.wait_for_function(
-        "document.querySelector('[data-testid=progress]').dataset.state === 'failed'",
-        timeout=10_000,
-    )
+    # a selector, not a JS predicate: the page's Content-Security-Policy forbids eval
+    page.wait_for_selector("[data-testid=progress][data-state=failed]", timeout=10_000)
     assert progress.locator("[data-field=created]").inner_text() == "100"
     # the history is brought up to date without a reload
     newest = page.get_by_test_id("history").locator("tbody tr").first
