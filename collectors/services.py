@@ -146,7 +146,9 @@ def schedule_describe(source: Source) -> str:
     if task is None:
         return "not scheduled"
     if task.interval_id:
-        return f"every {task.interval.every} {task.interval.period}"
+        every, period = task.interval.every, task.interval.period
+        # "every hour", "every 2 hours"
+        return f"every {period.removesuffix('s')}" if every == 1 else f"every {every} {period}"
     if task.crontab_id:
         c = task.crontab
         return f"cron {c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week}"

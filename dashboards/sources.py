@@ -23,6 +23,7 @@ from collectors.models import Source, SyncRun
 from collectors.registry import connector_class, kinds
 from collectors.services import (
     SourceError,
+    schedule_describe,
     source_check,
     source_create,
     source_remove,
@@ -35,7 +36,6 @@ from .forms_sources import ScheduleForm, SourceForm, setting_specs, shown
 from .sources_selectors import (
     kind_label,
     run_progress,
-    schedule_words,
     source_delete_impact,
     source_runs,
     sources_with_health,
@@ -207,7 +207,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "source": source,
         "kind_label": kind_label(source.kind),
-        "schedule": schedule_words(source),
+        "schedule": schedule_describe(source),
         "push_only": push_only,
         "settings_rows": _settings_summary(source),
         "secret_names": [n for n in source.secret_names() if n != "hook_token"],
@@ -278,7 +278,7 @@ def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     enable = request.POST.get("enabled") == "1"
     source_set_enabled(source=source, enabled=enable)
     if enable:
-        messages.success(request, f"Resumed: collected {schedule_words(source)}.")
+        messages.success(request, f"Resumed: collected {schedule_describe(source)}.")
     else:
         messages.success(request, "Paused: no scheduled collection. Nothing stored is removed.")
     return redirect(_detail(source))
@@ -295,7 +295,7 @@ def source_schedule_change(request: HttpRequest, pk: int) -> HttpResponse:
     elif form.is_valid():
         source_schedule(source=source, schedule=form.cleaned_data["schedule"])
         source = _source(pk)
-        messages.success(request, f"Schedule changed: collected {schedule_words(source)}.")
+        messages.success(request, f"Schedule changed: collected {schedule_describe(source)}.")
     else:
         messages.error(request, " ".join(form.errors.get("schedule", ["Give a schedule."])))
     return redirect(_detail(source))

@@ -3,7 +3,6 @@ the progress of a run, what a delete would remove."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +14,6 @@ from collectors.models import Source, SyncRun, WebhookEvent
 from collectors.registry import connector_class
 from collectors.services import schedule_describe
 from sentiment.models import Comment, Person, StaffDirectoryEntry, Thread
-
-
-def schedule_words(source: Source) -> str:
-    """collectors.services.schedule_describe, read aloud: "every hour", "every 2 hours"."""
-    text = schedule_describe(source)
-    return re.sub(r"^every 1 (\w+?)s$", r"every \1", text)
 
 
 def kind_label(kind: str) -> str:
@@ -61,7 +54,7 @@ def sources_with_health() -> list[Source]:
         .order_by("name")
     )
     for source in sources:
-        source.schedule = schedule_words(source)  # type: ignore[attr-defined]
+        source.schedule = schedule_describe(source)  # type: ignore[attr-defined]
         source.kind_label = kind_label(source.kind)  # type: ignore[attr-defined]
         if source.last_run_status == SyncRun.Status.RUNNING:  # type: ignore[attr-defined]
             source.health = ("running", "Running now")  # type: ignore[attr-defined]

@@ -148,3 +148,14 @@ def test_a_push_source_prints_its_webhook_url_and_gets_no_schedule(catalogue, se
 def test_a_collected_source_has_no_webhook_url(survey):
     with pytest.raises(CommandError, match="takes no pushed events"):
         run("source", "webhook", "pulse")
+
+
+def test_a_schedule_of_one_unit_reads_in_the_singular(survey):
+    from collectors.services import schedule_describe
+
+    run("source", "schedule", "pulse", "1h")
+    survey.refresh_from_db()
+    assert schedule_describe(survey) == "every hour"
+    run("source", "schedule", "pulse", "2h")
+    survey.refresh_from_db()
+    assert schedule_describe(survey) == "every 2 hours"
