@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from .base import CheckResult, ConnectorConfigError, ConnectorError
+from .base import CheckResult, Connector, ConnectorConfigError, ConnectorError
 from .ingest import comments_ingest_stream
 from .models import Source, SyncRun
 from .registry import connector_class, connector_for
@@ -50,12 +50,7 @@ def source_create(
     cls = connector_class(kind)
     cls.parse_settings(settings)
     secrets = secrets or {}
-    unknown = sorted(set(secrets) - set(cls.secret_names))
-    if unknown:
-        allowed = ", ".join(cls.secret_names) or "none"
-        raise SourceError(
-            f"Unknown secret(s) for {kind}: {', '.join(unknown)} (this kind takes: {allowed})."
-        )
+    _check_secret_names(cls, secrets)
     with transaction.atomic():
         source = Source(name=name, kind=kind, settings=settings, enabled=enabled)
         source.set_secrets(secrets)
@@ -67,6 +62,15 @@ def source_create(
         if not cls.push_only:
             source_schedule(source=source, schedule=schedule)
     return source
+
+
+def _check_secret_names(cls: type[Connector], secrets: dict[str, Any]) -> None:
+    unknown = sorted(set(secrets) - set(cls.secret_names))
+    if unknown:
+        allowed = ", ".join(cls.secret_names) or "none"
+        raise SourceError(
+            f"Unknown secret(s) for {cls.kind}: {', '.join(unknown)} (this kind takes: {allowed})."
+        )
 
 
 def parse_schedule(schedule: str) -> tuple[str, Any]:
@@ -275,12 +279,7 @@ def source_update(
         source.settings = settings
         fields.append("settings")
     secrets = {k: v for k, v in (secrets or {}).items() if v not in (None, "")}
-    unknown = sorted(set(secrets) - set(cls.secret_names))
-    if unknown:
-        allowed = ", ".join(cls.secret_names) or "none"
-        raise SourceError(
-            f"Unknown secret(s) for {source.kind}: {', '.join(unknown)} (this kind takes: {allowed})."
-        )
+    _check_secret_names(cls, secrets)
     with transaction.atomic():
         if secrets:
             # Merged into what is stored now, not what this instance read earlier.

@@ -50,12 +50,11 @@ from . import webhook as _generic_kind  # noqa: F401  registers the kind
 from .base import Batch, ConnectorConfigError, ConnectorError
 from .ingest import comments_ingest
 from .models import Source, WebhookEvent
-from .registry import connector_class, connector_for
+from .registry import connector_class, connector_for, kinds
 from .secrets import SecretsError
 
 log = logging.getLogger(__name__)
 
-PUSH_KINDS = ("slack", "webhook")
 MAX_BODY = 1024 * 1024  # bytes
 MAX_SKEW = 5 * 60  # seconds a signed timestamp may be away from now
 GIVE_UP_AFTER = timedelta(days=7)  # a pending event still failing then is marked failed
@@ -99,7 +98,8 @@ def _answer(status: int, message: str = "", **extra: Any) -> JsonResponse:
 def _source_for(source_id: int, token: str) -> tuple[Source | None, dict[str, Any]]:
     """The enabled push source behind a URL and its secrets, or None (the caller says 404
     whatever the reason, so the answer tells a guesser nothing)."""
-    source = Source.objects.filter(pk=source_id, kind__in=PUSH_KINDS, enabled=True).first()
+    push_kinds = [kind for kind, cls in kinds().items() if cls.push]
+    source = Source.objects.filter(pk=source_id, kind__in=push_kinds, enabled=True).first()
     values: dict[str, Any] = source.get_secrets() if source is not None else {}
     expected = str(values.get("hook_token") or "")
     # Compared even when there is no source, so the timing does not tell either.
