@@ -28,7 +28,7 @@ from django.db import DatabaseError, IntegrityError, connection, connections, tr
 from django.utils import timezone
 
 from sentiment.categories import CategoryMatcher
-from sentiment.cleaning import clean_text, content_hash
+from sentiment.cleaning import MAX_CLEAN, clean_text, content_hash
 from sentiment.directory import StaffDirectory
 from sentiment.models import Comment, Person, Thread, Voice
 from sentiment.pseudonyms import pseudonym
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 MAX_ID = 255
 MAX_RAW = 200_000  # characters kept of one comment's raw text
-MAX_CLEAN = 20_000  # characters scored
 _VOICES = frozenset(Voice.values)
 _BUSINESS = str(Voice.BUSINESS.value)
 

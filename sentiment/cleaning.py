@@ -87,6 +87,11 @@ _SIGN_OFF_WORDS = (
 _HAS_TICKET_HINT = re.compile(r"\d").search
 
 
+# Characters of a comment's clean text that are stored and scored (Comment.clean_body),
+# at ingest and when a rescore cleans an old comment again.
+MAX_CLEAN = 20_000
+
+
 def strip_html(text: str) -> str:
     if "<" in text:
         text = _BLOCK_TAG.sub("\n", text)

@@ -20,14 +20,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from . import scoring
-from .cleaning import clean_text
+from .cleaning import MAX_CLEAN, clean_text
 from .models import Comment, DailyAuthor, DailySentiment, RollupPending, Thread, Voice
 from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
 
 log = logging.getLogger(__name__)
-
-# Characters of a comment's clean text that are stored and scored (as at ingest).
-MAX_CLEAN = 20_000
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
