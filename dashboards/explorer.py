@@ -101,76 +101,55 @@ def filters_from(form: ExplorerFilters) -> Filters:
     )
 
 
-def comments_filtered(f: Filters) -> QuerySet[Comment]:
-    """The comments the filters select (the export's rows; the threads they belong to are
-    the explorer's rows)."""
-    qs = Comment.objects.all()
-    tz = timezone.get_current_timezone()
-    if f.start:
-        qs = qs.filter(created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
-    if f.end:
-        qs = qs.filter(
-            created_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz)
-        )
-    if f.source:
-        qs = qs.filter(source=f.source)
-    if f.category:
-        qs = qs.filter(thread__category=f.category)
-    if f.department:
-        qs = qs.filter(
-            Q(thread__department__iexact=f.department) | Q(author__department__iexact=f.department)
-        )
-    if f.voice != "all":
-        qs = qs.filter(voice=f.voice)
-    if f.min_score is not None:
-        qs = qs.filter(compound__gte=f.min_score)
-    if f.max_score is not None:
-        qs = qs.filter(compound__lte=f.max_score)
-    if f.q:
-        qs = qs.filter(raw_body__icontains=f.q)
-    return qs
-
-
-def threads_filtered(f: Filters) -> QuerySet[Thread]:
-    ids = comments_filtered(f).values("thread_id")
-    qs = (
-        Thread.objects.filter(id__in=ids)
-        .select_related("source", "category")
-        .annotate(
-            n=Count("comments", filter=_comment_q(f), distinct=True),
-            avg_score=Avg("comments__compound", filter=_comment_q(f)),
-            min_score=Min("comments__compound", filter=_comment_q(f)),
-            last_at=Max("comments__created_at", filter=_comment_q(f)),
-        )
-    )
-    return qs.order_by(*SORTS.get(f.sort, SORTS["negative"])[1], "-id")
-
-
-def _comment_q(f: Filters) -> Q:
-    """The comment filters again, seen from Thread (for the per-thread aggregates)."""
+def _filter_q(f: Filters, *, comment: str, thread: str) -> Q:
+    """The filters as one condition, with the path to the comment's and to the thread's
+    fields: ("", "thread__") from Comment, ("comments__", "") from Thread."""
     q = Q()
     tz = timezone.get_current_timezone()
     if f.start:
-        q &= Q(comments__created_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
+        q &= Q(**{f"{comment}created_at__gte": datetime.combine(f.start, time.min, tzinfo=tz)})
     if f.end:
-        q &= Q(
-            comments__created_at__lt=datetime.combine(
-                f.end + timedelta(days=1), time.min, tzinfo=tz
-            )
+        end = datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz)
+        q &= Q(**{f"{comment}created_at__lt": end})
+    if f.source:
+        q &= Q(**{f"{thread}source": f.source})
+    if f.category:
+        q &= Q(**{f"{thread}category": f.category})
+    if f.department:
+        q &= Q(**{f"{thread}department__iexact": f.department}) | Q(
+            **{f"{comment}author__department__iexact": f.department}
         )
     if f.voice != "all":
-        q &= Q(comments__voice=f.voice)
+        q &= Q(**{f"{comment}voice": f.voice})
     if f.min_score is not None:
-        q &= Q(comments__compound__gte=f.min_score)
+        q &= Q(**{f"{comment}compound__gte": f.min_score})
     if f.max_score is not None:
-        q &= Q(comments__compound__lte=f.max_score)
+        q &= Q(**{f"{comment}compound__lte": f.max_score})
     if f.q:
-        q &= Q(comments__raw_body__icontains=f.q)
-    if f.department:
-        q &= Q(department__iexact=f.department) | Q(
-            comments__author__department__iexact=f.department
-        )
+        q &= Q(**{f"{comment}raw_body__icontains": f.q})
     return q
+
+
+def comments_filtered(f: Filters) -> QuerySet[Comment]:
+    """The comments the filters select (the export's rows; the threads they belong to are
+    the explorer's rows)."""
+    return Comment.objects.filter(_filter_q(f, comment="", thread="thread__"))
+
+
+def threads_filtered(f: Filters) -> QuerySet[Thread]:
+    """Threads with a matching comment; their figures are over the matching comments."""
+    matching = _filter_q(f, comment="comments__", thread="")
+    qs = (
+        Thread.objects.filter(id__in=comments_filtered(f).values("thread_id"))
+        .select_related("source", "category")
+        .annotate(
+            n=Count("comments", filter=matching, distinct=True),
+            avg_score=Avg("comments__compound", filter=matching),
+            min_score=Min("comments__compound", filter=matching),
+            last_at=Max("comments__created_at", filter=matching),
+        )
+    )
+    return qs.order_by(*SORTS.get(f.sort, SORTS["negative"])[1], "-id")
 
 
 @login_required
