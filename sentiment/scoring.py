@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 from .cleaning import clean_text
@@ -95,11 +94,6 @@ def score_clean(text: str, an: engine.ITAnalyzer | None = None) -> Score:
 def score_text(text: str) -> Score:
     """Score any text as Earshot would a comment: cleaned, then scored."""
     return score_clean(clean_text(text or ""))
-
-
-def score_texts(texts: Iterable[str]) -> list[Score]:
-    an = analyzer()
-    return [score_clean(clean_text(t or ""), an) for t in texts]
 
 
 def explain(text: str, *, cleaned: bool = False) -> dict:
