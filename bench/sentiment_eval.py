@@ -85,6 +85,12 @@ def it_tables() -> dict[str, list[tuple[str, str]]]:
         # Written as held-out rounds, each scored once before it was tuned on (first scores
         # in the test module's docstring); since tuned on, so no longer unseen.
         "IT feedback (later rounds, since tuned on)": list(mod.IT_HELD_OUT),
+        **{
+            f"IT feedback, it_rounds/{path.name} (first score in its first line)": list(
+                mod.read_round(path.stem)
+            )
+            for path in sorted((ROOT / "tests" / "sentiment" / "it_rounds").glob("*.tsv"))
+        },
     }
 
 

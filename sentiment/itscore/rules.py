@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 _NEG = (
     r"(?:not|never|no\s+longer|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t|"
@@ -34,6 +34,8 @@ _ACTION = (
     # v5: more of what devices and services fail to do
     r"(?:charge|pair|mount|play|display|scan|join|render|refresh|ring|wake|detect|register|"
     r"dial|unlock|submit|export|attach|stream|show)(?:s|ed|es)?|"
+    # v6: what people and tools fail to do for the user
+    r"(?:answer|help)(?:s|ed)?|"
     r"recogni[sz]e[sd]?|accepts?|accepted|let\s+(?:me|us)|stay\s+(?:connected|on|online|logged\s+in|awake)|"
     r"power\s+up|start\s+up|come\s+on|show\s+up|hear)"
 )
@@ -43,7 +45,9 @@ _FAILING = (
     r"locking(?:\s+me)?(?:\s+out)?|losing|breaking|erroring(?:\s+out)?|going\s+(?:down|offline)|"
     r"cutting\s+out|shutting\s+(?:down|off)|jamming|lagging|buffering|spinning|glitching|"
     r"getting\s+(?:stuck|errors?|logged\s+out|kicked\s+out|locked\s+out|disconnected|"
-    r"the\s+same\s+error)|happening|popping\s+up|coming\s+back|asking\s+(?:me\s+)?for|"
+    r"the\s+same\s+error)|happening|popping\s+up|coming\s+back|asking\s+(?:me\s+|us\s+)?for|"
+    r"asking\s+(?:me\s+|us\s+)?to\s+(?:sign|log|re-?enter|reset|restart|update|verify|"
+    r"re-?authenticate|authenticate|accept|install|enter|type)|"
     r"prompting)"
 )
 _POSWORD = r"(?:great|wonderful|fantastic|brilliant|perfect|lovely|awesome|excellent|super|nice|marvell?ous|terrific|amazing|outstanding|splendid|fabulous)"
@@ -90,7 +94,7 @@ _ACTION_WORDS = (
             "log login logon sign signin connect access open print start load boot send sync launch "
             "install reach download upload authenticate receive respond charge pair mount play "
             "display scan join render refresh ring wake detect register dial unlock submit export "
-            "attach stream show accept"
+            "attach stream show accept answer help"
         ).split()
     )
     + "|get|turn|power|be|logged|signed|recognise|recognize|recognised|recognized|let|stay|come|hear"
@@ -159,9 +163,9 @@ RULES: tuple[Rule, ...] = (
     ),
     _r(
         "thanks (in a request)",
-        r"\b(?:thanks|thank\s+you|thank\s+u|thx|ty|many\s+thanks)\b(?!\s+(?:so\s+much\s+|very\s+much\s+|a\s+lot\s+|again\s+)?for\b)",
+        r"\b(?:thanks|thank\s+you|thank\s+u|thx|ty|many\s+thanks|cheers)\b(?!\s+(?:so\s+much\s+|very\s+much\s+|a\s+lot\s+|again\s+)?for\b)",
         0.0,
-        "thanks|thank|thx|ty",
+        "thanks|thank|thx|ty|cheers",
         "request",
     ),
     # --- v5: neutral status that would read as failure or waiting ---
@@ -441,7 +445,7 @@ RULES: tuple[Rule, ...] = (
     # --- service failures ---
     _r(
         "X is down",
-        r"(?:\b(?:is|are|was|were|been|went|goes|going|gone|be)|'s)\s+(?:completely\s+|totally\s+|still\s+|all\s+|back\s+|now\s+|currently\s+|again\s+|apparently\s+)?down\b(?!\s+(?:to|the|with|from|by|on|in|at|a|an|here|there|and|low|for\s+(?:a|the|it|that|this|me|it))\b)|\bdown\s+again\b|\b(?:vpn|server|servers|network|wi-?fi|internet|e-?mail|site|website|system|systems|portal|app|printer|outlook|teams|sharepoint|intranet|database|service)\s+down\b",
+        r"(?:\b(?:is|are|was|were|been|went|goes|going|gone|be)|'s)\s+(?:completely\s+|totally\s+|still\s+|all\s+|back\s+|now\s+|currently\s+|again\s+|apparently\s+)?down\b(?!\s+(?:to|the(?!\s+(?:whole|entire|rest|better|full|morning|afternoon|day|evening|night|weekend)\b)|with|from|by|on|in|at|a|an|here|there|and|low|for\s+(?:a|the|it|that|this|me|it))\b)|\bdown\s+again\b|\b(?:vpn|server|servers|network|wi-?fi|internet|e-?mail|site|website|system|systems|portal|app|printer|outlook|teams|sharepoint|intranet|database|service)\s+down\b",
         -2.0,
         "down",
     ),
@@ -515,7 +519,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _r(
         "hours of waiting",
-        r"\b(?:after|over|took|takes|taking|take|wasted|waited|waiting|wait|spent|been)\s+(?:for\s+)?(?:almost\s+|nearly\s+|over\s+|more\s+than\s+)?(?:"
+        r"\b(?:after(?!\s+hours\b)|over|took|takes|taking|take|wasted|waited|waiting|wait|spent|been)\s+(?:for\s+)?(?:almost\s+|nearly\s+|over\s+|more\s+than\s+)?(?:"
         + _COUNT
         + r"?\s*(?:hours?|hrs?|days|weeks|minutes|mins)|(?:an|a|one|half\s+an)\s+(?:hour|hr|day|week))\b",
         -0.9,
@@ -592,6 +596,165 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:have|has|had|are|is|am|was|were)\s+(?:still\s+)?yet\s+to\b",
         -1.2,
         "yet",
+    ),
+    # --- v6 families ---
+    _r(
+        "is <failing>",
+        r"\b(?:is|are|was|were|been|'s|'re)\s+(?:constantly\s+|always\s+|still\s+|randomly\s+|now\s+|"
+        r"just\s+|suddenly\s+)?" + _FAILING,
+        -1.8,
+        "crashing|freezing|failing|dropping|disconnecting|restarting|rebooting|hanging|timing|logging|kicking|locking|losing|breaking|erroring|going|cutting|shutting|jamming|lagging|buffering|spinning|glitching|getting",
+        "report",
+    ),
+    _r(
+        "worked before",
+        r"\b(?:worked|was\s+working|used\s+to\s+work)\s+(?:fine\s+|perfectly\s+|ok\s+|okay\s+|great\s+|"
+        r"without\s+(?:any\s+)?(?:issues?|problems?)\s+)?(?:before|until|last\s+(?:week|month|year|time)|"
+        r"yesterday|earlier|previously)\b",
+        -1.8,
+        "worked|working|work + before|until|last|yesterday|earlier|previously",
+    ),
+    _r(
+        "why does it take",
+        r"\bwhy\s+(?:does|did|do|is|should)\s+(?:it|this|everything|something\s+so\s+simple)\s+"
+        r"(?:take|need|require|always|keep|still|have\s+to\s+take)\b",
+        -1.6,
+        "why + take|need|require|always|keep|still",
+    ),
+    _r(
+        "keep it up",
+        r"\bkeep\s+(?:it\s+up|up\s+the\s+(?:good|great|excellent)\s+work)\b|\bmore\s+of\s+(?:that|this)\b",
+        2.0,
+        "keep|more + up|that|this",
+    ),
+    _r(
+        "on time",
+        r"\b(?:on\s+time|in\s+good\s+time|ahead\s+of\s+schedule)\b",
+        1.0,
+        "time|ahead",
+        "report",
+    ),
+    _r(
+        "green again",
+        r"\b(?:is|are|'s|went|turned|back\s+to)\s+(?:all\s+)?green(?:\s+(?:again|now))?\b",
+        1.5,
+        "green",
+    ),
+    _r(
+        "worked first time",
+        r"\bworked\s+(?:on\s+the\s+|the\s+)?first\s+(?:try|time|go|attempt)\b",
+        1.8,
+        "worked + first",
+    ),
+    _r(
+        "in the middle of a call",
+        r"\bin\s+the\s+middle\s+of\s+(?:a|an|my|our|the)\s+(?:\w+\s+)?(?:call|meeting|presentation|demo|"
+        r"webinar|interview|exam|training|pitch|close|shift)\b",
+        -1.5,
+        "middle",
+        "report",
+    ),
+    _r(
+        "thumbs up",
+        "\U0001f44d[\U0001f3fb-\U0001f3ff]?|\U0001f64f[\U0001f3fb-\U0001f3ff]?",
+        1.8,
+        "",
+    ),
+    _r("thumbs down", "\U0001f44e[\U0001f3fb-\U0001f3ff]?", -1.8, ""),
+    _r(
+        "logs me out",
+        # not asked for: "please log me out", "can you sign us off"
+        r"(?<!please\s)(?<!pls\s)(?<!kindly\s)(?<!\bto\s)(?<!\byou\s)(?<!\bu\s)"
+        r"\b(?:logs?|logging|kicks?|kicking|locks?|locking|signs?|signing|throws?|throwing|threw|"
+        r"boots?|booted|booting)\s+(?:me|us)\s+(?:out|off)\b",
+        -2.0,
+        "log|logs|logging|kick|kicks|kicking|lock|locks|locking|sign|signs|signing|throw|throws|"
+        "throwing|threw|boot|boots|booted|booting + me|us + out|off",
+    ),
+    _r(
+        "heard nothing",
+        r"\b(?:heard|hear|got|received|get)\s+nothing\s+(?:from|back|at\s+all|until|for)\b",
+        -1.6,
+        "heard|hear|got|received|get + nothing",
+    ),
+    _r(
+        "it came back",
+        r"\b(?:but|and|then|now|until|since)\s+(?:it|this|that|the\s+(?:issue|problem|error|bug|fault|"
+        r"crash(?:es)?|noise|message|warning|pop-?up))\s+(?:came|comes|has\s+come|is|'s|was|keeps\s+coming)"
+        r"\s+back\b|\b(?:issue|problem|error|bug|fault)\s+(?:is|has|came|comes)\s+(?:come\s+)?back\b|"
+        r"'s\s+back\s+again\b",
+        -2.0,
+        "back + but|and|then|now|until|since|issue|problem|error|bug|fault|again|it's|its",
+    ),
+    _r(
+        "known issue",
+        r"\bknown\s+(?:issue|problem|bug|limitation|fault)s?\b",
+        -1.5,
+        "known",
+        "report",
+    ),
+    _r(
+        "when will it be fixed",
+        r"\bwhen\s+(?:will|is|can\s+(?:we|i)\s+expect|are\s+you\s+going\s+to\s+(?:get|have))\s+"
+        r"(?:it|this|that|the\s+\w+(?:\s+\w+)?)\s+(?:actually\s+|ever\s+|finally\s+|going\s+to\s+)?"
+        r"(?:be\s+|get\s+)?(?:fixed|resolved|sorted|solved|working|back\s+up|repaired)\b",
+        -1.6,
+        "when + fixed|resolved|sorted|solved|working|back|repaired",
+    ),
+    _r(
+        "no matter what",
+        r"\bno\s+matter\s+(?:what|how)\s+(?:i|we|you|u|people)\b",
+        -1.5,
+        "matter",
+    ),
+    _r(
+        "who picked this",
+        r"\bwho\s+(?:on\s+earth\s+|the\s+hell\s+)?(?:picked|chose|approved|decided\s+on|bought|designed|"
+        r"signed\s+off|thought\s+(?:this|that|it)\s+was)\b",
+        -1.5,
+        "who + picked|chose|approved|decided|bought|designed|signed|thought",
+    ),
+    _r(
+        "not very (reply)",
+        r"(?:^|(?<=[.!?]))\s*not\s+(?:very|really|much|at\s+all|so\s+much|particularly)\s*[.!]*\s*$",
+        -1.5,
+        "not + very|really|much|all|so|particularly",
+    ),
+    _r(
+        "is working",
+        r"\b(?:is|are|'s)\s+(?:all\s+|now\s+|finally\s+|back\s+)?working"
+        r"(?:\s+(?:fine|well|properly|perfectly|great|normally|smoothly|again|now))?\s*(?=[,.!;:)]|$)",
+        1.6,
+        "working",
+        "report",
+    ),
+    _r(
+        "rating (good)",
+        r"(?<![\d/])\b(?:10|9)\s*/\s*10\b(?!\s*/)|(?<![\d/])\b5\s*/\s*5\b(?!\s*/)|\b(?:five|5)\s+stars?\b",
+        2.5,
+        "10|9|5|five + 10|5|star|stars",
+    ),
+    _r(
+        "rating (poor)",
+        r"(?<![\d/])\b[0-3]\s*/\s*10\b(?!\s*/)|(?<![\d/])\b[01]\s*/\s*5\b(?!\s*/)|"
+        r"\b(?:one|1|zero|0|no)\s+stars?\b",
+        -2.5,
+        "0|1|2|3|one|zero|no + 10|5|star|stars",
+    ),
+    _r(
+        "like (filler)",
+        r"\blike\s+(?=(?:\d+|an?|half\s+an|two|three|four|five|ten|twenty|thirty|forty)\s*"
+        r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\b)",
+        0.0,
+        "like + second|seconds|secs|sec|minute|minutes|mins|min|hour|hours|hrs|hr|day|days|week|weeks",
+    ),
+    _r(
+        "nice one (sarcasm)",
+        r"(?:^|(?<=[.!?]))\s*(?:nice|great|good|well|brilliant)\s+(?:one|job|work|done|going)"
+        r"(?:\s+(?:guys|team|it|folks|everyone|there))?\s*[.!]*\s*$",
+        2.5,
+        "nice|great|good|well|brilliant + one|job|work|done|going",
+        "sarcasm",
     ),
     _r(
         "less than <good>",
@@ -736,7 +899,11 @@ RULES: tuple[Rule, ...] = (
         "forward",
     ),
     _r(
-        "can't wait", r"\b(?:can'?t|cannot|can\s+not)\s+wait\b", 2.0, "can't|cant|cannot|can + wait"
+        "can't wait",
+        # "this cannot wait until tomorrow" is urgency, not excitement
+        r"(?<!this\s)(?<!it\s)(?<!that\s)\b(?:can'?t|cannot|can\s+not)\s+wait\b(?!\s+(?:until|till|til|any\s+longer|longer)\b)",
+        2.0,
+        "can't|cant|cannot|can + wait",
     ),
     _r(
         "no issues since",
@@ -783,6 +950,9 @@ RULES: tuple[Rule, ...] = (
 
 # Built-in rules without needles whose pattern needs a digit: skipped for texts without one.
 DIGIT_RULES = frozenset({"duration"})
+# Needle-less rules that can only match a text holding one of these emoji.
+EMOJI_RULES = frozenset({"thumbs up", "thumbs down"})
+EMOJI = re.compile("[\U0001f44d\U0001f44e\U0001f64f]")
 
 REQUEST_CUE = re.compile(
     r"\b(?:please|pls|plz|kindly|could\s+(?:you|someone|i|we)|can\s+(?:you|someone|i|we|anyone)|"

@@ -25,10 +25,10 @@ from vaderSentiment import vaderSentiment as _v
 
 from sentiment.cleaning import clean_text
 
-from .rules import DIGIT_RULES, REQUEST_CUE, RULES, RULES_VERSION, Rule
+from .rules import DIGIT_RULES, EMOJI, EMOJI_RULES, REQUEST_CUE, RULES, RULES_VERSION, Rule
 
 LEXICON_PATH = Path(__file__).with_name("it_lexicon.tsv")
-LEXICON_VERSION = "5"
+LEXICON_VERSION = "6"
 # Bump on any change to the lexicon, the rules, the cleaning or the thresholds.
 ITSCORE_VERSION = f"vader3.3.2-it{LEXICON_VERSION}.{RULES_VERSION}"
 
@@ -199,6 +199,10 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         self._digit_always = frozenset(
             i for i in self._always if id(self.rules[i]) in builtin_digit
         )
+        builtin_emoji = {id(r) for r in RULES if r.name in EMOJI_RULES}
+        self._emoji_always = frozenset(
+            i for i in self._always if id(self.rules[i]) in builtin_emoji
+        )
         index: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
             if rule.needles:
@@ -223,6 +227,8 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         candidates.update(self._always)
         if self._digit_always and not _DIGIT.search(text):
             candidates.difference_update(self._digit_always)
+        if self._emoji_always and not EMOJI.search(text):
+            candidates.difference_update(self._emoji_always)
         is_request: bool | None = None
         rules = self.rules
         lower_patterns = self._lower_patterns

@@ -26,9 +26,26 @@ and scored once: 21 of 30 (70 %) with the round-six/seven version, and 20 of 30 
 after round eight's families were added. Those two are the more honest estimate for text
 written by someone else: expect 70-80 % on truly unseen IT feedback, not the table's
 current accuracy.
+
+Lexicon v6 / rules v6 were measured the same way, with the rounds in it_rounds/ (one TSV
+per round, its history in its first line). Rounds ten and eleven (30 each, by the same
+author) were written together and scored once with v5.5: 27 and 28 of 30. Then three
+blind rounds were written by someone who never saw the scorer, its lexicon or these
+tests. Blind one, scored once with v5.5: 68 of 80 (85 %); its misses were generalised into
+the v6 families (failure in the past tense, "logs me out", "keeps asking me to sign in",
+"known issue", "when will it be fixed", ratings such as 10/10, sarcastic "nice one",
+"it came back", IT senses of privileges and GL, ...). Blind two, scored once with that
+draft: 88 of 100; its misses gave a second set ("is timing out", "worked fine before",
+"keep it up", emoji thumbs, a bare "cheers" kept as thanks, ...). Blind three, scored once
+with the final v6.6 and never tuned on: 84 of 100 (84 %). That is the honest figure for
+IT feedback written by someone else: about 85 %, short of the 90 % target; what it misses
+is mostly sarcasm without a failure word, understatement ("could be better", "can't
+complain") and questions that imply a fault.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -553,6 +570,32 @@ def test_held_out_accuracy_reported() -> None:
     for m in misses:
         print("  miss:", m)
     assert acc >= 0.70  # loose: this table is for honest reporting, not a tuning target
+
+
+ROUNDS = Path(__file__).parent / "it_rounds"
+# Accuracy each round must keep: the tuned-on rounds near their current score, blind
+# round three (never tuned on) at its first score.
+ROUND_FLOORS = {"round10": 0.96, "round11": 0.96, "blind1": 0.97, "blind2": 0.95, "blind3": 0.84}
+
+
+def read_round(name: str) -> list[tuple[str, str]]:
+    rows = []
+    for line in (ROUNDS / f"{name}.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            text, label = line.split("\t")
+            rows.append((text, label))
+    return rows
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_FLOORS))
+def test_written_rounds_keep_their_accuracy(name: str) -> None:
+    table = read_round(name)
+    assert {lab for _, lab in table} == {"neg", "neu", "pos"}
+    acc, misses = _accuracy(table)
+    print(f"\n{name}: {acc:.1%} correct of {len(table)}")
+    for m in misses:
+        print("  miss:", m)
+    assert acc >= ROUND_FLOORS[name]
 
 
 @pytest.mark.parametrize(("text", "expected"), ISSUE_EXAMPLES)
