@@ -338,6 +338,22 @@ def build_rollups() -> float:
     return time.perf_counter() - t0
 
 
+def build_weekly() -> float:
+    """The weekly layer the overview reads, by the real service functions (what the
+    worker keeps current after each day recompute): thread lifts, then every week's
+    rollup, lift and themes."""
+    from django.db import connection
+
+    from sentiment.weekly import threads_lift_rebuild, weekly_rebuild
+
+    t0 = time.perf_counter()
+    threads_lift_rebuild()
+    weekly_rebuild()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return time.perf_counter() - t0
+
+
 def group_by_overview(week_start: date, weeks: int = 12, baseline: int = 12) -> None:
     """The overview's numbers straight from the comment table: weekly totals and
     distinct people for the chart and the baseline, and the selected week's three
@@ -379,6 +395,17 @@ def group_by_overview(week_start: date, weeks: int = 12, baseline: int = 12) -> 
                 cur.fetchall()
 
 
+def refresh_week(week: date) -> None:
+    """One week marked and recomputed, as the worker does after a day of it changed."""
+    from django.db import transaction
+
+    from sentiment.weekly import weekly_refresh, weeks_mark
+
+    with transaction.atomic():
+        weeks_mark([week])
+    weekly_refresh()
+
+
 def timed(fn, runs: int, before=None) -> list[float]:
     out = []
     for _ in range(runs):
@@ -405,6 +432,11 @@ def main() -> int:
     )
     ap.add_argument("--keep-db", action="store_true", help="do not drop the benchmark database")
     ap.add_argument("--reuse-db", action="store_true", help="time an existing --keep-db database")
+    ap.add_argument(
+        "--rebuild-weekly",
+        action="store_true",
+        help="rebuild the weekly layer of a reused database",
+    )
     args = ap.parse_args()
 
     os.environ.update(
@@ -454,6 +486,7 @@ def run(args) -> int:
 
     from dashboards.selectors import week_label, week_start_of
     from sentiment.models import Category, Comment, DailyAuthor, DailySentiment
+    from sentiment.weekly import themes_of_week
 
     if not args.reuse_db:
         t0 = time.perf_counter()
@@ -463,6 +496,10 @@ def run(args) -> int:
             f"{facts['people']:,} people by COPY in {time.perf_counter() - t0:.1f} s"
         )
         print(f"rollups built in {build_rollups():.1f} s")
+    from sentiment.models import WeeklyRollup
+
+    if args.rebuild_weekly or not WeeklyRollup.objects.exists():
+        print(f"weekly layer (lifts, weekly rollups, themes) built in {build_weekly():.1f} s")
     print(
         f"rows: comments {Comment.objects.count():,}, daily sentiment "
         f"{DailySentiment.objects.count():,}, daily authors {DailyAuthor.objects.count():,}"
@@ -495,17 +532,22 @@ def run(args) -> int:
     )
     explorer = timed(lambda: get(explore), args.runs)
     anchor = timed(lambda: group_by_overview(last_week), args.anchor_runs)
+    # What keeping the weekly layer current costs the worker, per changed week.
+    refresh = timed(lambda: refresh_week(last_week), max(3, args.runs // 4))
+    themes = timed(lambda: themes_of_week(last_week), max(3, args.runs // 4))
 
     def line(label: str, values: list[float]) -> str:
         return f"{label:<46} p50 {p(values, 0.5):8.1f} ms   p95 {p(values, 0.95):8.1f} ms   (n={len(values)})"
 
     print()
-    print(f"{args.comments:,} comments; overview {url}")
+    print(f"{Comment.objects.count():,} comments; overview {url}")
     print(line("overview, cold (cache emptied every request)", cold))
     print(line("overview, warm (cached per rollup stamp)", warm))
     print(line("overview, 52 weeks, cold", range52))
     print(line("explorer: one service, one week, most negative", explorer))
     print(line("anchor: same numbers by GROUP BY on comments", anchor))
+    print(line("worker: one week's weekly rollup + lift", refresh))
+    print(line("worker: one week's negative themes", themes))
     a50 = statistics.median(anchor)
     print(
         f"ratio anchor / overview p50: cold {a50 / statistics.median(cold):.1f}x, "

@@ -697,6 +697,13 @@ def earshot_scoring(source, env: dict[str, str], workers: int, poll: float):
             t_enqueued = time.perf_counter() - t0
             _wait_scored([source.pk], poll, 3600, worker)
             elapsed = time.perf_counter() - t0
+        # Not part of "rolled up": the weekly layer the overview reads is folded once the
+        # days stop changing (EARSHOT_WEEKS_SETTLE_SECONDS); when that was, from enqueue.
+        while _sql("SELECT EXISTS (SELECT 1 FROM sentiment_weeklypending)")[0][0]:
+            if time.perf_counter() - t0 > elapsed + 300:
+                raise RuntimeError("the weekly layer was not folded within 5 minutes")
+            time.sleep(poll)
+        weekly_s = time.perf_counter() - t0
     finally:
         worker.stop()
         app.control.purge()
@@ -706,7 +713,7 @@ def earshot_scoring(source, env: dict[str, str], workers: int, poll: float):
     business = Comment.objects.filter(source=source, voice=Voice.BUSINESS).count()
     rolled = sum(DailySentiment.objects.filter(source=source).values_list("n", flat=True))
     assert rolled == business, (rolled, business)
-    return elapsed, tasks, t_enqueued, len(ids), cpu
+    return elapsed, tasks, t_enqueued, len(ids), cpu, weekly_s
 
 
 # --- main -----------------------------------------------------------------------------
@@ -862,7 +869,7 @@ def run(args, env) -> int:
         step(f"raw VADER, {w} processes")
         raw2, raw2_cpu = raw_scoring_pool(cleaned, w, 500)
         step(f"Earshot scoring through a Celery worker (--concurrency {w})")
-        score_s, n_tasks, enqueue_s, n_scored, score_cpu = earshot_scoring(
+        score_s, n_tasks, enqueue_s, n_scored, score_cpu, weekly_s = earshot_scoring(
             source, env, w, args.poll)
 
     def row(label: str, seconds: float, rate: float, ratio: float | None = None) -> None:
@@ -887,6 +894,8 @@ def run(args, env) -> int:
         cpu(score_cpu)
         print(f"      {n_tasks} score tasks of <= 500 ids, enqueued in {enqueue_s:.2f} s;"
               f" done when no comment lacks a score and no rollup is pending (polled every {args.poll} s)")
+        print(f"      the weekly layer (overview) was folded {weekly_s:.1f} s after enqueue"
+              " (each week once its days stopped changing for EARSHOT_WEEKS_SETTLE_SECONDS)")
         verdicts.append(
             f"scoring ratio (vs raw polarity_scores, 1 process): {score_ratio1:.2f}  target >= 0.8: "
             f"{'PASS' if score_ratio1 >= 0.8 else 'FAIL'}")

@@ -6,6 +6,7 @@ comment)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,10 +18,14 @@ from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from collectors.models import Source
 from sentiment import scoring
-from sentiment.models import Category, Comment, Thread, Voice
+from sentiment.models import Category, Comment, Thread, Voice, WeeklyRollup
+from sentiment.retention import comment_text_removed, removed_notice, thread_title_removed
+
+from .audit import audit_record
 
 PAGE_SIZE = 25
 MAX_EXPORT = 200_000
@@ -136,11 +141,29 @@ def comments_filtered(f: Filters) -> QuerySet[Comment]:
     return Comment.objects.filter(_filter_q(f, comment="", thread="thread__"))
 
 
+def threads_matching(f: Filters) -> QuerySet[Thread]:
+    """Threads with a matching comment (no figures: what the pager counts)."""
+    # A thread's span covers its comments (ingest widens it, never narrows it), so the
+    # date range (with the thread's own filters, repeated here) narrows the threads
+    # through their (category, last activity) index before any comment is read.
+    tz = timezone.get_current_timezone()
+    span = Q()
+    if f.source:
+        span &= Q(source=f.source)
+    if f.category:
+        span &= Q(category=f.category)
+    if f.start:
+        span &= Q(last_activity_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
+    if f.end:
+        span &= Q(opened_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+    return Thread.objects.filter(span, id__in=comments_filtered(f).values("thread_id"))
+
+
 def threads_filtered(f: Filters) -> QuerySet[Thread]:
     """Threads with a matching comment; their figures are over the matching comments."""
     matching = _filter_q(f, comment="comments__", thread="")
     qs = (
-        Thread.objects.filter(id__in=comments_filtered(f).values("thread_id"))
+        threads_matching(f)
         .select_related("source", "category")
         .annotate(
             n=Count("comments", filter=matching, distinct=True),
@@ -152,12 +175,43 @@ def threads_filtered(f: Filters) -> QuerySet[Thread]:
     return qs.order_by(*SORTS.get(f.sort, SORTS["negative"])[1], "-id")
 
 
+def departments_known() -> list[str]:
+    """The departments business users wrote from (the filter's choices), from the weekly
+    rollups: a few hundred rows, where a DISTINCT over every thread reads them all."""
+    keys = (
+        WeeklyRollup.objects.filter(dimension=WeeklyRollup.DEPARTMENT)
+        .exclude(key="")
+        .values_list("key", flat=True)
+        .distinct()
+        .order_by("key")
+    )
+    return list(keys[:500])
+
+
+class _Pager(Paginator):
+    """Counts with a plain query: counting the annotated one would compute every
+    thread's figures a second time."""
+
+    def __init__(self, object_list: Any, per_page: int, *, total: Callable[[], int]) -> None:
+        super().__init__(object_list, per_page)
+        self._total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self._total()
+
+
 @login_required
 @permission_required("sentiment.use_explorer", raise_exception=True)
 def explore(request: HttpRequest) -> HttpResponse:
     form = ExplorerFilters(request.GET or None)
     f = filters_from(form) if request.GET else Filters()
-    page = Paginator(threads_filtered(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _Pager(threads_filtered(f), PAGE_SIZE, total=threads_matching(f).count).get_page(
+        request.GET.get("page")
+    )
+    for thread in page.object_list:
+        if thread_title_removed(thread):
+            thread.title = removed_notice()  # shown only; the row is never saved
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -167,12 +221,7 @@ def explore(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "thresholds": (scoring.NEGATIVE_THRESHOLD, scoring.POSITIVE_THRESHOLD),
         "can_export": request.user.has_perm("sentiment.export_comments"),
-        "departments": sorted(
-            d
-            for d in Thread.objects.exclude(department="")
-            .values_list("department", flat=True)
-            .distinct()[:500]
-        ),
+        "departments": departments_known(),
     }
     return render(request, "dashboards/explore.html", context)
 
@@ -180,6 +229,26 @@ def explore(request: HttpRequest) -> HttpResponse:
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+def filters_describe(f: Filters) -> str:
+    """The filters an export used, for the audit log ("all comments" when none)."""
+    parts = []
+    for name, default in (
+        ("start", None),
+        ("end", None),
+        ("source", None),
+        ("category", None),
+        ("department", ""),
+        ("voice", "business"),
+        ("min_score", None),
+        ("max_score", None),
+        ("q", ""),
+    ):
+        value = getattr(f, name)
+        if value != default:
+            parts.append(f"{name}={value}")
+    return ", ".join(parts) or "all comments"
 
 
 def _safe_cell(value: Any) -> Any:
@@ -208,6 +277,15 @@ def explore_export(request: HttpRequest) -> HttpResponse:
         .order_by("thread_id", "created_at", "id")[:MAX_EXPORT]
     )
     writer = csv.writer(_Echo())
+    audit_record(
+        action="export",
+        actor=request.user,
+        target_type="comments",
+        target="explorer CSV",
+        detail=f"{min(rows.count(), MAX_EXPORT)} rows"
+        f"{' with authors named' if identities else ''}; filters: {filters_describe(f)}",
+    )
+    notice = removed_notice()
 
     def stream():
         yield "\ufeff"  # Excel reads UTF-8 with a BOM
@@ -241,7 +319,7 @@ def explore_export(request: HttpRequest) -> HttpResponse:
                     _safe_cell(v)
                     for v in (
                         c.thread_id,
-                        c.thread.title,
+                        notice if thread_title_removed(c.thread) else c.thread.title,
                         c.thread.safe_url,
                         c.source.name,
                         c.thread.category.name,
@@ -252,7 +330,7 @@ def explore_export(request: HttpRequest) -> HttpResponse:
                         author,
                         "" if c.compound is None else f"{c.compound:.4f}",
                         "" if c.compound is None else scoring.label_for(c.compound),
-                        c.raw_body,
+                        notice if comment_text_removed(c) else c.raw_body,
                     )
                 ]
             )

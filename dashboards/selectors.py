@@ -1,4 +1,7 @@
-"""Aggregated reads behind the dashboards. They read the daily rollups, never the comments.
+"""Aggregated reads behind the dashboards. The overview reads the weekly layer
+(sentiment/weekly.py: WeeklyRollup, WeeklyLift, WeeklyTheme), a few hundred rows per page,
+never the comments; only a group too small to tell from its weekly rows is counted
+exactly from DailyAuthor, through an index.
 
 Rollup rows hold business-voice comments only, already counted as positive / negative /
 neutral when they were recomputed, so nothing here needs the score thresholds.
@@ -8,20 +11,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.db import connection
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Max, Sum
 from django.utils import timezone
 
-from sentiment.models import Category, DailyAuthor, DailySentiment
+from sentiment.models import (
+    Category,
+    DailyAuthor,
+    Thread,
+    WeeklyLift,
+    WeeklyRollup,
+    WeeklyTheme,
+)
+from sentiment.weekly import MIN_PEOPLE, Theme, stored_themes, themes_of_week, week_start_of
 
-# No figure is shown for a group of fewer than this many distinct people.
-MIN_PEOPLE = 5
+__all__ = ["MIN_PEOPLE", "Theme", "week_start_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +59,6 @@ class WeekPoint:
 _SUMMED = ("n", "sum_compound", "n_positive", "n_negative", "n_neutral")
 
 
-def week_start_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def net_sentiment(n_positive: int, n_negative: int, n: int) -> float | None:
     if not n:
         return None
@@ -74,21 +77,15 @@ def weekly_sentiment(*, weeks: int = 12, today: date | None = None) -> list[Week
     first = week_start_of(today) - timedelta(weeks=weeks - 1)
     end = week_start_of(today) + timedelta(weeks=1)
 
-    # One query: totals per day, summed over sources, categories and departments
-    # (at most 7 * weeks rows), folded into ISO weeks below.
-    days = (
-        DailySentiment.objects.filter(day__gte=first, day__lt=end)
-        .values("day")
-        .order_by("day")
-        .annotate(**{f"total_{f}": Sum(f) for f in _SUMMED})
-    )
+    rows = WeeklyRollup.objects.filter(
+        dimension=WeeklyRollup.ALL, key="", week__gte=first, week__lt=end
+    ).values("week", "people", *_SUMMED)
     totals = {first + timedelta(weeks=i): dict.fromkeys(_SUMMED, 0.0) for i in range(weeks)}
-    for row in days:
-        acc = totals[week_start_of(row["day"])]
-        for f in _SUMMED:
-            acc[f] += row[f"total_{f}"] or 0
+    people: dict[date, int] = {}
+    for row in rows:
+        totals[row["week"]] = {f: row[f] for f in _SUMMED}
+        people[row["week"]] = row["people"]
 
-    people = people_per_week(first, end)
     points = []
     for week_start, t in totals.items():
         iso_year, iso_week, _ = week_start.isocalendar()
@@ -128,22 +125,6 @@ def weekly_sentiment(*, weeks: int = 12, today: date | None = None) -> list[Week
             )
         )
     return points
-
-
-def people_per_week(first: date, end: date) -> dict[date, int]:
-    """Distinct people (business voice) per ISO week starting in [first, end)."""
-    rows = (
-        DailyAuthor.objects.filter(day__gte=first, day__lt=end)
-        .annotate(week=TruncWeek("day"))  # ISO weeks start on Monday
-        .values("week")
-        .annotate(people=Count("person_key", distinct=True))
-        .order_by()
-    )
-    return {_as_date(r["week"]): r["people"] for r in rows}
-
-
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 # --- the weekly overview: week, confidence interval, change, baseline ------------------
@@ -278,11 +259,13 @@ def baseline_of(points: Sequence[WeekPoint]) -> tuple[Counts, int]:
 
 
 def data_stamp() -> str:
-    """Changes whenever a rollup is recomputed (rows are replaced, so new ids appear):
-    the key under which derived overview figures are cached. Two index-only lookups."""
-    ds = DailySentiment.objects.aggregate(m=Max("id"))["m"] or 0
-    da = DailyAuthor.objects.aggregate(m=Max("id"))["m"] or 0
-    return f"{ds}.{da}"
+    """Changes whenever a week is recomputed or its themes found (rows are replaced, so
+    new ids appear): the key under which derived overview figures are cached."""
+    ids = [
+        model.objects.aggregate(m=Max("id"))["m"] or 0
+        for model in (WeeklyRollup, WeeklyLift, WeeklyTheme)
+    ]
+    return ".".join(map(str, ids))
 
 
 # --- breakdowns ----------------------------------------------------------------------
@@ -338,16 +321,17 @@ def week_breakdown(
     groups are hidden, the smallest shown ones are hidden with them until the hidden
     groups together hold at least MIN_PEOPLE distinct people, so no hidden figure can be
     worked out by subtracting the shown groups from the week's total."""
-    field, _, _ = DIMENSIONS[dimension]
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
     week_end = week_start + timedelta(weeks=1)
     base_start = week_start - timedelta(weeks=baseline_weeks)
 
-    week = _group_counts(field, week_start, week_end)
+    week = _group_counts(dimension, week_start, week_end)
     if not week:
         return []
-    base = _group_counts(field, base_start, week_start)
-    people = _group_people(field, week_start, week_end)
-    base_people = _group_people(field, base_start, week_start, only=set(base))
+    base = _group_counts(dimension, base_start, week_start)
+    people = _group_people(dimension, week_start, week_end)
+    base_people = _group_people(dimension, base_start, week_start)
     names = _group_names(dimension, set(week))
 
     rows = [
@@ -361,7 +345,7 @@ def week_breakdown(
         )
         for key, counts in week.items()
     ]
-    rows = _suppress(rows, field, week_start, week_end)
+    rows = _suppress(rows, dimension, week_start, week_end)
     shown = sorted(
         (r for r in rows if not r.suppressed),
         key=lambda r: (-r.impact, -r.week.n, r.name.lower()),
@@ -370,7 +354,7 @@ def week_breakdown(
     return shown + hidden
 
 
-def _suppress(rows: list[GroupRow], field: str, start: date, end: date) -> list[GroupRow]:
+def _suppress(rows: list[GroupRow], dimension: str, start: date, end: date) -> list[GroupRow]:
     few = [r for r in rows if r.people < MIN_PEOPLE]
     if not few:
         return rows
@@ -380,7 +364,7 @@ def _suppress(rows: list[GroupRow], field: str, start: date, end: date) -> list[
         (r for r in rows if r.key not in hidden), key=lambda r: (r.people, r.week.n)
     )
     while True:
-        people = _people_in(field, start, end, list(hidden))
+        people = _people_in(dimension, start, end, list(hidden))
         if len(hidden) >= 2 and people >= MIN_PEOPLE or not candidates:
             break
         hidden[candidates.pop(0).key] = "complement"
@@ -389,10 +373,11 @@ def _suppress(rows: list[GroupRow], field: str, start: date, end: date) -> list[
     ]
 
 
-def _group_counts(field: str, start: date, end: date) -> dict[int | str, Counts]:
+def _group_counts(dimension: str, start: date, end: date) -> dict[int | str, Counts]:
+    """Counts per group over the weeks starting in [start, end)."""
     rows = (
-        DailySentiment.objects.filter(day__gte=start, day__lt=end)
-        .values(field)
+        WeeklyRollup.objects.filter(dimension=dimension, week__gte=start, week__lt=end)
+        .values("key")
         .annotate(
             t_n=Sum("n"),
             t_pos=Sum("n_positive"),
@@ -402,25 +387,43 @@ def _group_counts(field: str, start: date, end: date) -> dict[int | str, Counts]
         .order_by()
     )
     return {
-        r[field]: Counts(int(r["t_n"]), int(r["t_pos"]), int(r["t_neg"]), float(r["t_sum"]))
+        _key(dimension, r["key"]): Counts(
+            int(r["t_n"]), int(r["t_pos"]), int(r["t_neg"]), float(r["t_sum"])
+        )
         for r in rows
         if r["t_n"]
     }
 
 
-def _group_people(
-    field: str, start: date, end: date, *, only: set[int | str] | None = None
-) -> dict[int | str, int]:
-    qs = DailyAuthor.objects.filter(day__gte=start, day__lt=end)
-    if only is not None:
-        if not only:
-            return {}
-        qs = qs.filter(**{f"{field}__in": list(only)})
-    rows = qs.values(field).annotate(people=Count("person_key", distinct=True)).order_by()
-    return {r[field]: r["people"] for r in rows}
+def _key(dimension: str, key: str) -> int | str:
+    return key if dimension == WeeklyRollup.DEPARTMENT else int(key)
 
 
-def _people_in(field: str, start: date, end: date, keys: list[int | str]) -> int:
+def _group_people(dimension: str, start: date, end: date) -> dict[int | str, int]:
+    """Distinct people per group over the weeks starting in [start, end): exact for one
+    week (the weekly rows hold it). Over several weeks the largest weekly count is a lower
+    bound and the sum an upper one; the figure returned is then exact only as far as the
+    fewer-than-5 rule needs (which side of MIN_PEOPLE it is on), and a group for which
+    the bounds straddle MIN_PEOPLE is counted exactly (a small group: a short index walk
+    on DailyAuthor)."""
+    rows = (
+        WeeklyRollup.objects.filter(dimension=dimension, week__gte=start, week__lt=end)
+        .values("key")
+        .annotate(most=Max("people"), total=Sum("people"))
+        .order_by()
+    )
+    out: dict[int | str, int] = {}
+    for r in rows:
+        key = _key(dimension, r["key"])
+        if r["most"] >= MIN_PEOPLE or r["total"] < MIN_PEOPLE or r["most"] == r["total"]:
+            out[key] = r["most"] if r["most"] >= MIN_PEOPLE else r["total"]
+        else:
+            out[key] = _people_in(dimension, start, end, [key])
+    return out
+
+
+def _people_in(dimension: str, start: date, end: date, keys: list[int | str]) -> int:
+    field = DIMENSIONS[dimension][0]
     return (
         DailyAuthor.objects.filter(day__gte=start, day__lt=end, **{f"{field}__in": keys})
         .values("person_key")
@@ -441,131 +444,12 @@ def _group_names(dimension: str, keys: set[int | str]) -> dict[int | str, str]:
 
 # --- top negative themes -------------------------------------------------------------
 
-THEME_MIN_COMMENTS = 3
-THEME_LIMIT = 10
-# A single word is a theme only when the scorer reads it as clearly negative.
-STRONG_WORD_VALENCE = -1.0
 
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren't as at be because
-    been before being below between both but by can can't cannot could couldn't did didn't
-    do does doesn't doing don't down during each few for from further get gets got had
-    hadn't has hasn't have haven't having he her here hers herself him himself his how i
-    i'm i've if in into is isn't it it's its itself just let's me more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she
-    should shouldn't so some such than that that's the their theirs them themselves then
-    there there's these they they're this those through to too under until up us very was
-    wasn't we we're were weren't what when where which while who whom why will with won't
-    would wouldn't you you're your yours yourself yourselves still again already yet one
-    two also please thanks thank hi hello dear regards team today yesterday tomorrow week
-    day days time since even really just like need needs want wants know think see lot
-    anyone someone something anything everything every way
-    """.split()
-)
-
-_SEGMENT_RE = re.compile(r"[.,;:!?()\[\]{}\"“”…/\\|<>\n\r\t]+")
-_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9'’&+#-]*")
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    phrase: str
-    comments: int
-    people: int
-
-
-def _grams(text: str, strong: set[str]) -> set[str]:
-    """2- and 3-word phrases that neither start nor end with a stop word, and strongly
-    negative single words; within one clause (never across punctuation)."""
-    found: set[str] = set()
-    for segment in _SEGMENT_RE.split(text.lower()):
-        tokens = [t.replace("’", "'").strip("'-") for t in _TOKEN_RE.findall(segment)]
-        tokens = [t for t in tokens if t]
-        for i, tok in enumerate(tokens):
-            if tok in strong:
-                found.add(tok)
-            if tok in STOP_WORDS or tok.isdigit():
-                continue
-            for size in (2, 3):
-                gram = tokens[i : i + size]
-                if len(gram) < size:
-                    break
-                last = gram[-1]
-                if last in STOP_WORDS or last.isdigit():
-                    continue
-                found.add(" ".join(gram))
-    return found
-
-
-def _strong_words() -> set[str]:
-    from sentiment import scoring
-
-    return {
-        word
-        for word, valence in scoring.analyzer().lexicon.items()
-        if valence <= STRONG_WORD_VALENCE and word.isalpha() and word not in STOP_WORDS
-    }
-
-
-def negative_themes(
-    week_start: date, *, limit: int = THEME_LIMIT, min_people: int = MIN_PEOPLE
-) -> list[Theme]:
-    """Frequent phrases in the week's negative business comments, each counted once per
-    comment; a theme needs THEME_MIN_COMMENTS comments from min_people distinct people.
-
-    Reads one week of comments by `created_at` within each source that has rollups that
-    week, so PostgreSQL walks the (source, created_at) index instead of the table.
-    """
-    from sentiment.models import Comment
-
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(week_start, time.min, tzinfo=tz)
-    end = datetime.combine(week_start + timedelta(weeks=1), time.min, tzinfo=tz)
-    sources = list(
-        DailySentiment.objects.filter(
-            day__gte=week_start, day__lt=week_start + timedelta(weeks=1), n_negative__gt=0
-        )
-        .values_list("source_id", flat=True)
-        .distinct()
-    )
-    if not sources:
-        return []
-    rows = (
-        Comment.objects.filter(source_id__in=sources, created_at__gte=start, created_at__lt=end)
-        .business()
-        .negative()
-        .values_list("clean_body", "author_id", "thread_id")
-    )
-    strong = _strong_words()
-    per_comment: list[tuple[set[str], int]] = []
-    counts: Counter[str] = Counter()
-    for body, author_id, thread_id in rows.iterator(chunk_size=5000):
-        grams = _grams(body or "", strong)
-        if grams:
-            per_comment.append((grams, author_id if author_id is not None else -thread_id))
-            counts.update(grams)
-    floor = max(THEME_MIN_COMMENTS, 1)
-    candidates = {g for g, c in counts.items() if c >= floor}
-    people: dict[str, set[int]] = {g: set() for g in candidates}
-    for grams, person in per_comment:
-        for g in grams & candidates:
-            people[g].add(person)
-    themes = [
-        Theme(g, counts[g], len(people[g])) for g in candidates if len(people[g]) >= min_people
-    ]
-    # Longest and most frequent first, so a phrase hides the shorter ones inside it
-    # that are mostly the same comments ("keeps dropping" inside "vpn keeps dropping").
-    themes.sort(key=lambda t: (-t.comments, -len(t.phrase.split()), t.phrase))
-    kept: list[Theme] = []
-    for t in sorted(themes, key=lambda t: (-len(t.phrase.split()), -t.comments, t.phrase)):
-        if any(f" {t.phrase} " in f" {k.phrase} " and k.comments >= 0.6 * t.comments for k in kept):
-            continue
-        if any(f" {k.phrase} " in f" {t.phrase} " and t.comments >= 0.6 * k.comments for k in kept):
-            continue
-        kept.append(t)
-    kept.sort(key=lambda t: (-t.comments, -len(t.phrase.split()), t.phrase))
-    return kept[:limit]
+def negative_themes(week_start: date) -> list[Theme]:
+    """The week's negative themes as last found by the worker (sentiment.weekly: once the
+    week's figures settle), or found now when they never were."""
+    stored = stored_themes(week_start)
+    return stored if stored is not None else themes_of_week(week_start)
 
 
 # --- sentiment lift per service --------------------------------------------------------
@@ -576,87 +460,52 @@ class Lift:
     category_id: int
     name: str
     threads: int
-    people: int
     mean: float | None  # last minus first business comment's compound, mean over threads
     suppressed: bool = False
 
 
 def lift_per_category(start: date, end: date) -> list[Lift]:
-    """For threads with at least 2 scored business comments whose last one falls in
-    [start, end): mean(last compound − first compound) per service, with the number of
-    threads and of people who opened them (fewer than MIN_PEOPLE: no figure).
-
-    Walks threads by `last_activity_at` (indexed) and reads each one's first and last
-    business comment through the (thread, created_at) index."""
-    tz = timezone.get_current_timezone()
-    lo = datetime.combine(start, time.min, tzinfo=tz)
-    hi = datetime.combine(end, time.min, tzinfo=tz)
-    acc: dict[int, list[float]] = {}
-    who: dict[int, set[int]] = {}
-    for category_id, first_score, last_score, person in _lift_threads(lo, hi):
-        acc.setdefault(category_id, []).append(last_score - first_score)
-        who.setdefault(category_id, set()).add(person)
-    names = dict(Category.objects.filter(id__in=acc).values_list("id", "name"))
+    """For threads with at least 2 scored business comments whose last one falls in an
+    ISO week starting in [start, end): mean(last compound − first compound) per service,
+    with the number of threads (fewer than MIN_PEOPLE distinct people opened them: no
+    figure). Reads WeeklyLift; people as in _group_people."""
+    rows = (
+        WeeklyLift.objects.filter(week__gte=start, week__lt=end)
+        .values("category_id")
+        .annotate(
+            threads=Sum("threads"),
+            total=Sum("sum_delta"),
+            most=Max("people"),
+            sum_people=Sum("people"),
+        )
+        .order_by()
+    )
+    names = dict(Category.objects.values_list("id", "name"))
     out = []
-    for category_id, deltas in acc.items():
-        people = len(who[category_id])
+    for r in rows:
+        category_id, most = r["category_id"], r["most"]
+        if most >= MIN_PEOPLE:
+            people = most
+        elif r["sum_people"] < MIN_PEOPLE or most == r["sum_people"]:
+            people = r["sum_people"]
+        else:
+            people = (
+                Thread.objects.filter(
+                    category_id=category_id, lift_week__gte=start, lift_week__lt=end
+                )
+                .values("lift_person")
+                .distinct()
+                .count()
+            )
         hidden = people < MIN_PEOPLE
         out.append(
             Lift(
                 category_id=category_id,
                 name=names.get(category_id, str(category_id)),
-                threads=0 if hidden else len(deltas),
-                people=0 if hidden else people,
-                mean=None if hidden else round(sum(deltas) / len(deltas), 3),
+                threads=0 if hidden else r["threads"],
+                mean=None if hidden else round(r["total"] / r["threads"], 3),
                 suppressed=hidden,
             )
         )
     out.sort(key=lambda r: (r.suppressed, r.mean if r.mean is not None else 0.0, r.name))
     return out
-
-
-def _lift_threads(lo: datetime, hi: datetime) -> Iterator[tuple[int, float, float, int]]:
-    """(category, first compound, last compound, opener) per qualifying thread."""
-    from sentiment.models import Comment, Thread, Voice
-
-    if connection.vendor == "postgresql":
-        # One pass: the threads active since `lo` (thread_last_activity index) joined to
-        # their business comments (comment_thread_created index), folded per thread.
-        c, t = Comment._meta.db_table, Thread._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT t.category_id,"
-                " (array_agg(c.compound ORDER BY c.created_at, c.id))[1],"
-                " (array_agg(c.compound ORDER BY c.created_at DESC, c.id DESC))[1],"
-                " (array_agg(COALESCE(c.author_id, -c.thread_id) ORDER BY c.created_at, c.id))[1]"
-                f" FROM {t} t JOIN {c} c ON c.thread_id = t.id"
-                " WHERE t.last_activity_at >= %s AND c.voice = %s AND c.compound IS NOT NULL"
-                " GROUP BY t.id, t.category_id"
-                " HAVING count(*) >= 2 AND max(c.created_at) >= %s AND max(c.created_at) < %s",
-                [lo, Voice.BUSINESS, lo, hi],
-            )
-            yield from cur.fetchall()
-        return
-    biz = Comment.objects.filter(
-        thread=OuterRef("pk"), voice=Voice.BUSINESS, compound__isnull=False
-    )
-    first = biz.order_by("created_at", "id")
-    last = biz.order_by("-created_at", "-id")
-    threads = (
-        Thread.objects.filter(last_activity_at__gte=lo)
-        .annotate(
-            last_at=Subquery(last.values("created_at")[:1]),
-            second=Subquery(first.values("id")[1:2]),
-        )
-        .filter(last_at__gte=lo, last_at__lt=hi, second__isnull=False)
-        .annotate(
-            first_score=Subquery(first.values("compound")[:1]),
-            last_score=Subquery(last.values("compound")[:1]),
-            opener=Subquery(first.values("author_id")[:1]),
-        )
-        .values_list("category_id", "first_score", "last_score", "opener", "id")
-    )
-    for category_id, first_score, last_score, opener, thread_id in threads.iterator(
-        chunk_size=5000
-    ):
-        yield category_id, first_score, last_score, opener if opener is not None else -thread_id

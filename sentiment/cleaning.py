@@ -17,19 +17,28 @@ import hashlib
 import html
 import re
 
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,2000}>", re.I | re.S)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+# A <script> or <style> element goes whole, up to its closing tag (see _drop_tags).
+_RAW_OPEN = re.compile(r"<(script|style)\b", re.I)
+_RAW_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# A local part is at most 64 characters (RFC 5321); unbounded, every start in a long run
+# of word characters and dots rescans it up to the "@" (quadratic on hostile text).
+_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")
 _TICKET = re.compile(
     r"(?:\b(?:[A-Z][A-Z0-9]{1,9}-\d+|(?:INC|REQ|RITM|CHG|PRB|TASK|SR|CS)\d{4,})|(?<!\w)#\d{3,})\b"
 )
 _QUOTE_HEADER = re.compile(
-    r"^\s*(?:On .{3,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From:\s.+|Sent from my \w+.*)\s*$",
+    r"^[^\S\n]*(?:On .{3,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From:\s.+|Sent from my \w+.*)"
+    r"\s*$",
     re.I | re.M,
 )
 _SIGNOFF = re.compile(
-    r"^\s*(?:--\s*|(?:kind|best|warm)?\s*regards,?|thanks(?: in advance)?,|cheers,|sincerely,|"
+    r"^[^\S\n]*(?:--|(?:(?:kind|best|warm)\s*)?regards,?|thanks(?: in advance)?,|cheers,|sincerely,|"
     r"best,|br,|mfg,?)\s*$",
     re.I | re.M,
 )
@@ -60,13 +69,18 @@ _AUTO_HINTS = (
     "generated",
     "has been",
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (text decoded with "surrogateescape" or from
+# broken JSON): neither PostgreSQL nor UTF-8 can store them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
 # A sign-off closing a one-line or short message, with the name or a few short lines
 # (name, title, phone) after it: "Thanks for the fix. Kind regards, Maria".
+# It starts at the text's start, after punctuation, or at the start of a run of blanks
+# holding a line break (not after each of its line breaks: one blank line after another
+# would each rescan the rest of the run).
 _SIGN_OFF_TAIL = re.compile(
-    r"(?:^|(?<=[\n.!?,;:]))\s*"
+    r"(?:^|(?<=[.!?,;:])|(?<!\s)(?=[^\S\n]*\n))\s*"
     r"(?:(?:kind|best|warm|warmest|many|with kind|with best|thanks and|thanks &|thank you and)\s+)?"
     r"(?:regards|wishes|rgds|sincerely|yours truly|yours sincerely|respectfully|cheers|best)\b[,.!]*"
     r"(?:\s+(?-i:[A-Z][\w.'-]*)(?:\s+(?-i:[A-Z][\w.'-]*)){0,2}[.!]*|(?:[ \t]*\n[^\n]{0,60}){1,3})?\s*$",
@@ -95,8 +109,43 @@ MAX_CLEAN = 20_000
 def strip_html(text: str) -> str:
     if "<" in text:
         text = _BLOCK_TAG.sub("\n", text)
-        text = _TAG.sub(" ", text)
+        text = _drop_tags(text)
     return html.unescape(text) if "&" in text else text
+
+
+def _drop_tags(text: str) -> str:
+    """Each tag, and each <script> / <style> element with what it holds, becomes a space.
+
+    A loop rather than one regex: an element's alternative would scan to the end of the
+    text for every <script> that is never closed (quadratic on hostile text); here an
+    opening tag without a closing one after it is an ordinary tag."""
+    last_close = {
+        tag: max((m.start() for m in close.finditer(text)), default=-1)
+        for tag, close in _RAW_CLOSE.items()
+    }
+    out: list[str] = []
+    pos = 0
+    at = text.find("<")
+    while at != -1:
+        end = -1
+        opened = _RAW_OPEN.match(text, at)
+        if opened:
+            tag = opened.group(1).lower()
+            if last_close[tag] >= opened.end():
+                closed = _RAW_CLOSE[tag].search(text, opened.end())
+                end = closed.end() if closed else -1
+        if end == -1:
+            plain = _TAG.match(text, at)
+            end = plain.end() if plain else -1
+        if end == -1:
+            at = text.find("<", at + 1)
+            continue
+        out.append(text[pos:at])
+        out.append(" ")
+        pos = end
+        at = text.find("<", end)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def cut_notification_text(text: str) -> str:
@@ -117,7 +166,7 @@ def cut_quoted_and_signature(text: str) -> str:
     for pattern in (_QUOTE_HEADER, _SIGNOFF):
         match = pattern.search(text)
         # A sign-off on the first line is the whole message ("Thanks," then text): keep it.
-        if match and match.start() > 0:
+        if match and text[: match.start()].strip():
             text = text[: match.start()]
     return text
 
@@ -146,14 +195,17 @@ def clean_text(raw: str) -> str:
     low = text.lower()
     if any(w in low for w in _SIGN_OFF_WORDS):
         stripped = _SIGN_OFF_TAIL.sub("", text)
-        if stripped.strip() or not _ONLY_CHEERS.fullmatch(text):  # "Cheers!" alone is thanks
+        # A bare "cheers" with no name after it is thanks ("Printer fixed, cheers"; a
+        # request's politeness is neutral in the scorer), not a sign-off.
+        if not _ONLY_CHEERS.fullmatch(text[len(stripped.rstrip()) :]):
             text = stripped
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _SPACES.sub(" ", text)
+    # At most MAX_CLEAN characters are stored and scored, wherever the text is cleaned.
     if "\n" not in text:
-        return text.strip()
+        return text.strip()[:MAX_CLEAN]
     text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANKS.sub("\n\n", text).strip()
+    return _BLANKS.sub("\n\n", text).strip()[:MAX_CLEAN]
 
 
 def content_hash(raw: str) -> str:

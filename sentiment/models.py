@@ -27,7 +27,8 @@ class Category(models.Model):
         blank=True, help_text="Source field values that mean this service, one per line."
     )
     keywords = models.TextField(
-        blank=True, help_text="Words or phrases in the text that point to this service, one per line."
+        blank=True,
+        help_text="Words or phrases in the text that point to this service, one per line.",
     )
     position = models.PositiveIntegerField(default=100, help_text="Order of matching and display.")
 
@@ -103,19 +104,25 @@ class Person(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="person_source_external_id")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="person_source_external_id"
+            )
         ]
         verbose_name_plural = "people"
         permissions = [("view_identity", "Can see authors' names and e-mail addresses")]
 
     def __str__(self) -> str:
-        return self.display_name or self.pseudonym
+        # Never the name: str() reaches pages (the admin's titles, links, delete lists)
+        # that do not check sentiment.view_identity.
+        return self.pseudonym
 
 
 class Thread(models.Model):
     """A ticket, a chat thread or a survey response."""
 
-    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="threads")
+    source = models.ForeignKey(
+        "collectors.Source", on_delete=models.CASCADE, related_name="threads"
+    )
     external_id = models.CharField(max_length=255)
     title = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=1000, blank=True, help_text="Deep link back to the source.")
@@ -123,14 +130,24 @@ class Thread(models.Model):
     department = models.CharField(max_length=120, blank=True)
     opened_at = models.DateTimeField()
     last_activity_at = models.DateTimeField()
+    # What the thread adds to "sentiment lift" (sentiment/weekly.py), kept by the rollup
+    # refresh: set when it has at least two scored business comments. The ISO week of the
+    # last one, last minus first compound, and who opened it (person key as in DailyAuthor).
+    lift_week = models.DateField(null=True, blank=True, editable=False)
+    lift_delta = models.FloatField(null=True, blank=True, editable=False)
+    lift_person = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="thread_source_external_id")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="thread_source_external_id"
+            )
         ]
         indexes = [
             models.Index(fields=["last_activity_at"], name="thread_last_activity"),
             models.Index(fields=["category", "last_activity_at"], name="thread_category_activity"),
+            models.Index(fields=["lift_week", "category"], name="thread_lift_week"),
+            models.Index(fields=["category", "lift_week"], name="thread_category_lift"),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +188,9 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     """One utterance. Unique per (source, external_id): re-collection updates, never duplicates."""
 
-    source = models.ForeignKey("collectors.Source", on_delete=models.CASCADE, related_name="comments")
+    source = models.ForeignKey(
+        "collectors.Source", on_delete=models.CASCADE, related_name="comments"
+    )
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
@@ -198,7 +217,9 @@ class Comment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="comment_source_external_id")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="comment_source_external_id"
+            )
         ]
         indexes = [
             # Rollup recompute reads one source's comments of one day.
@@ -264,10 +285,110 @@ class DailyAuthor(models.Model):
                 name="dailyauthor_unique",
             )
         ]
-        indexes = [models.Index(fields=["day"], name="dailyauthor_day")]
+        indexes = [
+            models.Index(fields=["day"], name="dailyauthor_day"),
+            # For the exact count of a small group's people over many weeks.
+            models.Index(fields=["source", "day"], name="dailyauthor_source_day"),
+            models.Index(fields=["category", "day"], name="dailyauthor_category_day"),
+            models.Index(fields=["department", "day"], name="dailyauthor_department_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.person_key}"
+
+
+class WeeklyRollup(models.Model):
+    """The rollups folded into ISO weeks (Monday start): one row per week for the total
+    (`dimension` "all", `key` "") and one per source, service category and department
+    (`key` the source or category id as text, or the department). `people` is the exact
+    number of distinct people behind the row (from DailyAuthor), which cannot be added up
+    across days or groups: that is why this table exists. Recomputed for a week from
+    DailySentiment and DailyAuthor whenever one of its days is, never incremented. The
+    weekly overview reads only this, WeeklyLift and WeeklyTheme."""
+
+    ALL, SOURCE, CATEGORY, DEPARTMENT = "all", "source", "category", "department"
+
+    week = models.DateField()
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=120, blank=True)
+    n = models.PositiveIntegerField()
+    n_positive = models.PositiveIntegerField()
+    n_negative = models.PositiveIntegerField()
+    n_neutral = models.PositiveIntegerField()
+    sum_compound = models.FloatField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "week", "key"], name="weekly_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.dimension}:{self.key} n={self.n}"
+
+
+class WeeklyLift(models.Model):
+    """Sentiment lift per ISO week x service category: the threads whose last scored
+    business comment falls in the week (at least two such comments), their number, the
+    sum of (last - first compound) and the distinct people who opened them. Recomputed
+    from Thread.lift_* with WeeklyRollup."""
+
+    week = models.DateField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    threads = models.PositiveIntegerField()
+    sum_delta = models.FloatField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["week", "category"], name="weekly_lift_key")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.category_id}: {self.threads}"
+
+
+class WeeklyPending(models.Model):
+    """An ISO week whose WeeklyRollup and WeeklyLift rows must be recomputed; written in
+    the transaction that recomputed one of its days (same claim protocol as
+    RollupPending)."""
+
+    week = models.DateField(unique=True)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.week)
+
+
+class WeeklyState(models.Model):
+    """When a week's figures last changed and when its negative themes were last found
+    (themes read comment text, so they are refreshed after the figures settle)."""
+
+    week = models.DateField(unique=True)
+    changed_at = models.DateTimeField()
+    themes_at = models.DateTimeField(null=True, blank=True)
+    # The changed_at the stored themes were computed from (stale while it differs).
+    themes_of = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.week)
+
+
+class WeeklyTheme(models.Model):
+    """A frequent phrase in one week's negative business comments (see
+    sentiment.weekly.themes_of_week): comments it appears in and their distinct people.
+    Only phrases that pass the fewer-than-5-people rule are stored."""
+
+    week = models.DateField()
+    phrase = models.CharField(max_length=200)
+    comments = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["week", "phrase"], name="weekly_theme_key")]
+        ordering = ["week", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.phrase} ({self.comments})"
 
 
 class RollupPending(models.Model):
@@ -385,8 +506,11 @@ class PhraseRule(models.Model):
             raise ValidationError({"valence": exc.messages}) from None
         try:
             compile_rule(
-                name=self.name, pattern=self.pattern, is_regex=self.is_regex,
-                valence=self.valence, kind=self.kind,
+                name=self.name,
+                pattern=self.pattern,
+                is_regex=self.is_regex,
+                valence=self.valence,
+                kind=self.kind,
             )
         except ValidationError as exc:
             raise ValidationError({"pattern": exc.messages}) from None

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import scoring
+from . import scoring, weekly
 from .cleaning import MAX_CLEAN, clean_text
 from .models import Comment, DailyAuthor, DailySentiment, RollupPending, Thread, Voice
 from .scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
@@ -62,6 +62,9 @@ def comments_score(*, comment_ids: list[int], force: bool = False) -> int:
     an = scoring.analyzer(revision)
     with transaction.atomic():
         rows = _claim_for_scoring(comment_ids, force, version)
+        # Text removed by retention (sentiment/retention.py; raw text is "" only then, and
+        # such a comment was scored): its score stays, it is never re-scored from nothing.
+        rows = [row for row in rows if row[3] != ""]
         if not rows:
             return 0
         scored = []
@@ -210,14 +213,19 @@ def rollups_refresh(*, max_days: int = 200, settle: float = 0.0) -> int:
                 claim = claim.select_for_update(skip_locked=True)
             claimed = list(claim.values_list("id", "source_id", "day")[:max_days])
             if not claimed:
-                return done
+                break
             by_source: dict[int, list[date]] = {}
             for _, source_id, day in claimed:
                 by_source.setdefault(source_id, []).append(day)
             for source_id, days in by_source.items():
                 _recompute(source_id, days)
+            weekly.weeks_mark({weekly.week_start_of(d) for _, _, d in claimed})
             RollupPending.objects.filter(id__in=[pk for pk, _, _ in claimed]).delete()
             done += len(claimed)
+    if done:
+        # The weeks of the days just recomputed are folded once they settle.
+        weekly.weekly_refresh_soon()
+    return done
 
 
 def _recompute(source_id: int, days: list[date]) -> None:
@@ -362,6 +370,7 @@ def comments_rescore(
         )
     else:
         qs = Comment.objects.needs_scoring(scoring.current_version())
+    qs = qs.exclude(raw_body="")  # text removed by retention: kept as scored, not queued
     queued, last_id = 0, after_id
     page = settings.EARSHOT_SCORE_BATCH * 20
     while True:

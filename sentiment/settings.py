@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is acting, for the audit log of changes made through any page (dashboards/audit.py).
+    "dashboards.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -213,8 +215,28 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=50 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=55 * 60)
-# Above the hard time limit, so Redis never re-delivers a task that is still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A task failing on a transient database error (a restart, a failover, a full disk) is
+# retried up to 5 times, after about 5, 10, 20, 40 and 80 seconds (this base doubled),
+# then recorded as failed where admins see it (collectors.TaskFailure).
+EARSHOT_TASK_RETRY_SECONDS = env.float("EARSHOT_TASK_RETRY_SECONDS", default=5.0)
+# Above the hard time limit plus the longest retry wait, so Redis never re-delivers a task
+# that is still running or waiting for its retry. A worker killed outright (SIGKILL, a
+# lost machine) gets its unfinished tasks back after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
+_VISIBILITY = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+if (
+    CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT
+    or CELERY_TASK_TIME_LIMIT + 16 * EARSHOT_TASK_RETRY_SECONDS >= _VISIBILITY
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Celery limits would let Redis re-deliver a running task: need CELERY_TASK_SOFT_TIME_LIMIT"
+        " < CELERY_TASK_TIME_LIMIT and CELERY_TASK_TIME_LIMIT + 16 x EARSHOT_TASK_RETRY_SECONDS"
+        " < CELERY_VISIBILITY_TIMEOUT (seconds)."
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -230,10 +252,25 @@ EARSHOT_SCORE_BATCH = env.int("EARSHOT_SCORE_BATCH", default=500)
 # With real workers, a day's rollup is recomputed once it has had no new scores for this
 # long (seconds), not after every score batch; dashboards lag by about this much.
 EARSHOT_ROLLUP_SETTLE_SECONDS = env.float("EARSHOT_ROLLUP_SETTLE_SECONDS", default=0.5)
+# A week is folded again (WeeklyRollup, WeeklyLift) once its days have not changed for
+# this long (inline when tasks run inline).
+EARSHOT_WEEKS_SETTLE_SECONDS = env.float("EARSHOT_WEEKS_SETTLE_SECONDS", default=2.0)
+# A week's negative themes (they read comment text) are found again once its figures
+# have not changed for this long (inline when tasks run inline).
+EARSHOT_THEMES_SETTLE_SECONDS = env.float("EARSHOT_THEMES_SETTLE_SECONDS", default=20.0)
 # How many records a connector hands over per committed batch.
 EARSHOT_INGEST_BATCH = env.int("EARSHOT_INGEST_BATCH", default=5000)
 # A collection that holds the per-source lock longer than this is presumed dead.
 EARSHOT_COLLECT_LOCK_SECONDS = env.int("EARSHOT_COLLECT_LOCK_SECONDS", default=2 * 60 * 60)
+# Retention: comment text, thread titles and authors' names older than this many days
+# are removed by a daily task (sentiment/retention.py); scores, labels, dates and
+# rollups stay. 0 keeps everything.
+EARSHOT_RETENTION_DAYS = env.int("EARSHOT_RETENTION_DAYS", default=0)
+
+# Error reports (the debug page, e-mails to ADMINS) mask credentials, keys, URL passwords
+# and DATABASE_URL / broker URLs; log records are masked too (collectors/secrets.py).
+DEFAULT_EXCEPTION_REPORTER = "collectors.secrets.SecretsExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "collectors.secrets.SecretsReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from collectors.models import Source
 from dashboards.models import Annotation
 from dashboards.selectors import week_start_of
 from sentiment.models import Category, DailyAuthor, DailySentiment
+from sentiment.weekly import weekly_rebuild
 from tests.conftest import give_role
 
 pytestmark = [
@@ -104,6 +105,7 @@ def seed_twelve_weeks() -> None:
         for i, r in enumerate(rows)
         for k in range(10)
     )
+    weekly_rebuild()
 
 
 def log_in(page, live_server) -> None:
