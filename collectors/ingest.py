@@ -20,8 +20,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import partial
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
@@ -126,6 +125,9 @@ def comments_prepare(batch: Batch, context: IngestContext | None = None) -> Prep
     database, so it may run in a thread."""
     skips = list(batch.skips)
     rows = _prepare(batch.records, skips)
+    # A skip's item and reason quote upstream text, and are stored (SyncRun.skips, JSON):
+    # PostgreSQL refuses NUL and lone surrogates there as in any text.
+    skips = [Skip(item=_text(s.item)[:MAX_ID], reason=_text(s.reason)) for s in skips]
     prepared = Prepared(rows, batch.cursor, len(batch.records) + len(batch.skips), skips)
     if context is not None:
         prepared.plan = _plan(rows, context)
@@ -281,8 +283,15 @@ def _store(
         if enqueue and result.to_score:
             from sentiment.services import comments_enqueue_scoring
 
+            ids = result.to_score
+
+            def enqueue_scoring() -> None:
+                comments_enqueue_scoring(ids)
+
             # robust: a broker hiccup must not undo stored comments; the sweep finds them.
-            transaction.on_commit(partial(comments_enqueue_scoring, result.to_score), robust=True)
+            # (A named function: Django logs a robust callback's failure by __qualname__,
+            # which a functools.partial lacks, and the AttributeError would end the run.)
+            transaction.on_commit(enqueue_scoring, robust=True)
     context.people.update(learnt)  # committed (or part of the caller's transaction)
     return result
 
@@ -357,6 +366,10 @@ def _prepare(records: list[CommentRecord], skips: list[Skip]) -> list[_Row]:
                 raise ValueError(f"timestamp is not a date-time: {created!r:.60}")
             if created.utcoffset() is None:  # naive
                 created = timezone.make_aware(created, tz)
+            try:  # stored in UTC, counted by day in the organization's zone
+                created.astimezone(UTC), created.astimezone(tz)
+            except OverflowError:
+                raise ValueError(f"timestamp out of range: {created.isoformat()}") from None
             raw = text(rec.body)[:MAX_RAW]
             if not raw.strip():
                 raise ValueError("empty text")
@@ -797,6 +810,9 @@ def _upsert_comments_pg(
             " clean_body text, voice varchar(10), created_at timestamptz, content_hash varchar(64),"
             " rating double precision, rating_scale varchar(16)) ON COMMIT DELETE ROWS"
         )
+        # Emptied at each commit, but two batches may share a transaction (a caller's
+        # atomic block): rows staged by the first would be upserted again, twice over.
+        cur.execute(f"DELETE FROM {_STAGE}")
         cur.cursor.copy_expert(
             f"COPY {_STAGE} (external_id, thread_id, author_id, raw_body, clean_body, voice,"
             " created_at, content_hash, rating, rating_scale) FROM STDIN",

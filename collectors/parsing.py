@@ -22,6 +22,15 @@ def iso_time(value: Any, what: str, *, missing: str = "") -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def epoch_time(seconds: float, what: str) -> datetime:
+    """Unix seconds as a UTC date-time, or MalformedItem when datetime cannot hold it (an
+    upstream's garbage timestamp must skip one item, not end the run)."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedItem(f"{what} {seconds!r:.40} is out of range") from None
+
+
 def iso_time_or_none(value: Any) -> datetime | None:
     """For values Earshot stored itself (cursors): None instead of an error."""
     try:

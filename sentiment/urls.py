@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("hooks/", include("collectors.urls")),
+    path("api/v1/", include("dashboards.api")),
     path("", include("dashboards.urls")),
 ]

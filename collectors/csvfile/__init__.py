@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -177,7 +178,16 @@ class CsvFileConnector(Connector):
                 "set encoding (for example cp1252 or utf-16)."
             ) from None
         delimiter = self.settings.delimiter or _sniff(text)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        # A free-text answer may be longer than the csv module's default field limit
+        # (128 KiB); no field is longer than the file (ingest keeps MAX_RAW characters).
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise ConnectorConfigError(
+                f"{path.name} cannot be read as CSV (line {reader.line_num}: {exc})."
+            ) from None
         if len(rows) < self.settings.header_rows:
             raise ConnectorConfigError(f"{path.name} has no header row.")
         header = _header(rows[: self.settings.header_rows])
@@ -206,7 +216,15 @@ class CsvFileConnector(Connector):
                 sheet = book[names[0]]
             else:
                 raise ConnectorConfigError(f"{path.name} has no sheet.")
-            rows = [[_value(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+            try:
+                rows = [[_value(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+            # The sheet's XML is read only now: broken XML (a SyntaxError, as ElementTree's
+            # and lxml's parse errors are) or a damaged zip member.
+            except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError):
+                raise ConnectorConfigError(
+                    f"{path.name} is not a readable XLSX workbook (its sheet is damaged; save "
+                    "it again as .xlsx or CSV)."
+                ) from None
         finally:
             book.close()
         while rows and not any(_text(c).strip() for c in rows[-1]):

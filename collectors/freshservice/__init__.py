@@ -178,6 +178,7 @@ class FreshserviceConnector(Connector):
             self.settings.root,
             auth=(key, "X"),
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check domain/base_url",
         )
 
@@ -475,6 +476,8 @@ class FreshserviceConnector(Connector):
     ) -> CommentRecord:
         tid = ticket["id"]
         role, person = ("", {})
+        if isinstance(user_id, bool):  # JSON true is no user id (bool is an int in Python)
+            user_id = None
         if isinstance(user_id, int) and user_id > 0:
             role, person = self._person(client, user_id, run)
             voice = {"requester": "business", "agent": "it_staff"}.get(role)

@@ -161,6 +161,7 @@ class JiraConnector(Connector):
             self.settings.base_url,
             auth=(self.settings.email, token),
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url",
         )
 
@@ -377,13 +378,14 @@ class JiraConnector(Connector):
     ) -> None:
         key = str(issue.get("key") or issue["id"])
         reporter = as_dict(fields.get("reporter"))
+        listed = (
+            fields.get(self.settings.participants_field)
+            if self.settings.participants_field
+            else None
+        )
         participants = {
             str(p.get("accountId"))
-            for p in (
-                fields.get(self.settings.participants_field) or []
-                if self.settings.participants_field
-                else []
-            )
+            for p in (listed if isinstance(listed, list) else [])
             if isinstance(p, dict) and p.get("accountId")
         }
         if reporter.get("accountId"):
@@ -482,9 +484,10 @@ class JiraConnector(Connector):
             name = as_dict(value.get("requestType")).get("name")
             if name:
                 return str(name)
+        listed = fields.get("components")
         components = [
             str(c["name"])
-            for c in fields.get("components") or []
+            for c in (listed if isinstance(listed, list) else [])
             if isinstance(c, dict) and c.get("name")
         ]
         if components:

@@ -152,6 +152,7 @@ class LimeSurveyConnector(Connector):
         return HttpClient(
             self.settings.base_url,
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url",
         )
 

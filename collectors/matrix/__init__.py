@@ -87,7 +87,7 @@ from ..base import (
 from ..chatmarkup import chat_to_text
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
-from ..parsing import MalformedItem, as_dict
+from ..parsing import MalformedItem, as_dict, epoch_time
 from ..registry import register
 
 API = "/_matrix/client/v3"
@@ -286,6 +286,7 @@ class MatrixConnector(Connector):
             self.settings.base_url,
             headers={"Authorization": f"Bearer {token}"},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url (the homeserver's client-server address)",
         )
         _use_body_retry_after(client)
@@ -456,12 +457,12 @@ class MatrixConnector(Connector):
         if relation.get("rel_type") == "m.replace":
             return self._edit(client, room, sender, relation, content)
         msgtype = content.get("msgtype")
-        if msgtype not in COLLECTED:
+        if not isinstance(msgtype, str) or msgtype not in COLLECTED:
             return None  # images, files, locations ...
         body = content.get("body")
         if not isinstance(body, str):
             raise MalformedItem("message without a text body")
-        created = datetime.fromtimestamp(ts / 1000, tz=UTC)
+        created = epoch_time(ts / 1000, "origin_server_ts")
         thread = self._thread_of(client, room, eid, relation, depth=0)
         text = matrix_to_text(body, is_reply="m.in_reply_to" in relation)
         if thread == eid:
@@ -492,7 +493,7 @@ class MatrixConnector(Connector):
         if not isinstance(new, dict):
             raise MalformedItem("edit without m.new_content")
         msgtype = new.get("msgtype")
-        if msgtype not in COLLECTED:
+        if not isinstance(msgtype, str) or msgtype not in COLLECTED:
             return None
         body = new.get("body")
         if not isinstance(body, str):
@@ -554,7 +555,7 @@ class MatrixConnector(Connector):
         """What is known about an event: read in this run, else fetched (once)."""
         if eid in self._known:
             return self._known[eid]
-        if depth > MAX_REPLY_DEPTH:
+        if depth > MAX_REPLY_DEPTH or not _valid_id(eid):
             return None
         try:
             event = as_dict(
@@ -587,7 +588,7 @@ class MatrixConnector(Connector):
             title = _title(matrix_to_text(body, is_reply="m.in_reply_to" in relation))
         elif thread in self._known and self._known[thread] is not None:
             title = self._known[thread].title  # type: ignore[union-attr]
-        known = _Known(thread, datetime.fromtimestamp(ts / 1000, tz=UTC), sender, title)
+        known = _Known(thread, epoch_time(ts / 1000, "origin_server_ts"), sender, title)
         self._known[eid] = known
         return known
 
@@ -601,7 +602,7 @@ class MatrixConnector(Connector):
                 self._names[(room, user)] = name.strip()[:255]
 
     def _profile(self, client: HttpClient, user: str) -> None:
-        if user in self._profiles:
+        if user in self._profiles or not _valid_id(user):
             return
         try:
             profile = as_dict(
@@ -635,6 +636,12 @@ def matrix_to_text(body: str, *, is_reply: bool) -> str:
 
 def _cursor(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"rooms": {room: dict(s) for room, s in state.items() if s}}
+
+
+def _valid_id(value: str) -> bool:
+    """An id a homeserver could have issued (at most 255 bytes, no control characters;
+    the Matrix spec's limit): another one is not asked about, the request would fail."""
+    return value.isprintable() and len(value.encode("utf-8", "replace")) <= 255
 
 
 def _seg(value: str) -> str:

@@ -76,7 +76,7 @@ from ..base import (
 from ..chatmarkup import chat_to_text
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
-from ..parsing import MalformedItem, as_dict
+from ..parsing import MalformedItem, as_dict, epoch_time
 from ..registry import register
 
 POSTS_PATH = "/api/v4/channels/{channel}/posts"
@@ -175,6 +175,7 @@ class MattermostConnector(Connector):
             self.settings.base_url,
             headers={"Authorization": f"Bearer {token}"},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url",
         )
         return client
@@ -454,7 +455,7 @@ class MattermostConnector(Connector):
             external_id=pid,
             thread_external_id=thread,
             body=text,
-            created_at=datetime.fromtimestamp(created / 1000, tz=UTC),
+            created_at=epoch_time(created / 1000, "create_at"),
             thread_title=title,
             thread_url=f"{self.settings.base_url}/{self.settings.team_name}/pl/{thread}",
             author_external_id=author,

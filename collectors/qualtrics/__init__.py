@@ -150,6 +150,7 @@ class QualtricsConnector(Connector):
             self.settings.base_url,
             headers={"X-API-TOKEN": token},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url (https://{datacenter}.qualtrics.com)",
         )
 

@@ -180,6 +180,7 @@ class RTConnector(Connector):
             self.settings.root,
             headers={"Authorization": f"token {token}"},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url (with RT's WebPath)",
         )
 
@@ -415,7 +416,7 @@ class RTConnector(Connector):
         if xid is None:
             raise MalformedItem("transaction without a numeric id")
         kind = txn.get("Type")
-        if kind in INTERNAL_TYPES:
+        if isinstance(kind, str) and kind in INTERNAL_TYPES:
             return None  # an internal comment: never collected, not a skip
         if not isinstance(kind, str) or not kind:
             raise MalformedItem("transaction without a Type; not collected in case it is a comment")

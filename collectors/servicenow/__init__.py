@@ -95,6 +95,10 @@ USER_FIELDS = "sys_id,user_name,name,email,department.name"
 IN_MAX = 100  # values per ...IN list (keeps URLs short)
 
 
+# sys_user.user_name is 40 characters by default; instances may widen it.
+MAX_USER_NAME = 255
+
+
 class ServiceNowSettings(HttpSourceSettings):
     instance: str = Field("", description="acme for https://acme.service-now.com.")
     base_url: str = Field("", description="Full address instead of an instance name (https).")
@@ -189,7 +193,11 @@ class ServiceNowConnector(Connector):
             )
         check_address(self.settings.root, allow_private_network=self.settings.allow_private_network)
         return HttpClient(
-            self.settings.root, auth=auth, headers=headers, backoff=self.settings.retry_backoff
+            self.settings.root,
+            auth=auth,
+            headers=headers,
+            backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
         )
 
     def _table(self, client: HttpClient, table: str, params: dict[str, Any]) -> _Page:
@@ -407,7 +415,17 @@ class ServiceNowConnector(Connector):
 
     def _users(self, client: HttpClient, names: list[str]) -> _Users:
         users = _Users()
-        names = [n for n in names if n not in self.settings.bot_users and "," not in n]
+        # A name with a comma or a caret would split the encoded query; an absurdly long
+        # one or one with control characters would make the request fail and end every
+        # run: none is looked up (its author is then unknown, not an error).
+        names = [
+            n
+            for n in names
+            if n not in self.settings.bot_users
+            and not set(n) & {",", "^"}
+            and n.isprintable()
+            and len(n) <= MAX_USER_NAME
+        ]
         for i in range(0, len(names), IN_MAX):
             chunk = ",".join(names[i : i + IN_MAX])
             for u in self._all(

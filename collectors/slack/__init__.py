@@ -93,13 +93,14 @@ from ..base import (
 )
 from ..http import HttpClient
 from ..netguard import HttpSourceSettings, check_address, validate_base_url
-from ..parsing import MalformedItem, as_dict
+from ..parsing import MalformedItem, as_dict, epoch_time
 from ..registry import register
 from .markup import slack_to_text
 
 DEFAULT_BASE_URL = "https://slack.com/api"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{5,20}$")
 TS = re.compile(r"^\d{1,12}\.\d{1,6}$")
+MAX_USER_ID = 64  # Slack's are about 11 characters
 MAX_PAGES = 100_000  # a guard against an upstream that keeps answering has_more
 PACED = frozenset({"conversations.history", "conversations.replies"})
 # Subtypes that are someone's words; every other subtype (channel_join, channel_topic,
@@ -215,6 +216,7 @@ class SlackConnector(Connector):
                 self.settings.base_url,
                 headers={"Authorization": f"Bearer {token}"},
                 backoff=self.settings.retry_backoff,
+                allow_private_network=self.settings.allow_private_network,
                 address_hint="check base_url",
             )
         return self._http
@@ -259,7 +261,9 @@ class SlackConnector(Connector):
 
     def _user(self, uid: str) -> dict[str, Any]:
         """users.info, once per user per run; {} for an unknown or unreadable user."""
-        if not uid:
+        # An id no Slack user has (control characters, thousands of characters) is not
+        # asked about: the request would fail and end the run over one message.
+        if not uid or len(uid) > MAX_USER_ID or not uid.isprintable():
             return {}
         if uid not in self._users:
             data = self._call("users.info", {"user": uid}, allow=("user_not_found",))
@@ -771,4 +775,4 @@ def _ts_time(ts: str) -> datetime:
     """A Slack ts ("1712345678.000100", seconds.microseconds) as an exact UTC time."""
     seconds, _, fraction = ts.partition(".")
     micro = int((fraction + "000000")[:6])
-    return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro)
+    return epoch_time(int(seconds), "ts") + timedelta(microseconds=micro)

@@ -175,6 +175,7 @@ class SurveyMonkeyConnector(Connector):
                 self.settings.base_url,
                 headers={"Authorization": f"Bearer {token}"},
                 backoff=self.settings.retry_backoff,
+                allow_private_network=self.settings.allow_private_network,
                 address_hint="check base_url (https://api.surveymonkey.com or the EU host)",
             )
         )
@@ -350,15 +351,17 @@ def _questions(details: dict[str, Any]) -> list[Question]:
 def _answers(item: dict[str, Any], rid: str, mapping: Mapping, title: str) -> Answers:
     created = iso_time(item.get("date_created"), "date_created")
     given: dict[str, list[dict[str, Any]]] = {}
-    for page in item.get("pages") or []:
-        for q in as_dict(page).get("questions") or []:
+    pages = item.get("pages")
+    if not isinstance(pages, list):
+        raise MalformedItem("without pages of answers")
+    for page in pages:
+        questions = as_dict(page).get("questions")
+        for q in questions if isinstance(questions, list) else []:
             q = as_dict(q)
             answers = q.get("answers")
             if q.get("id") is None or not isinstance(answers, list):
                 continue
             given[str(q["id"])] = [a for a in answers if isinstance(a, dict)]
-    if not isinstance(item.get("pages"), list):
-        raise MalformedItem("without pages of answers")
 
     def text(q: Question | None) -> str:
         if q is None:

@@ -216,6 +216,7 @@ class TeamsConnector(Connector):
         client = HttpClient(
             self.settings.graph_base_url,
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check graph_base_url and login_base_url",
         )
         return client
@@ -248,6 +249,8 @@ class TeamsConnector(Connector):
                 )
             )
         except ConnectorConfigError as exc:
+            if exc.status is None:
+                raise  # Entra ID was never reached (an address refused): that error says why
             said = _login_said(exc.body)
             raise ConnectorConfigError(
                 f"Microsoft Entra ID refused to issue a token ({said or exc.status}): check "

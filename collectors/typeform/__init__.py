@@ -134,6 +134,7 @@ class TypeformConnector(Connector):
             self.settings.base_url,
             headers={"Authorization": f"Bearer {token}"},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url (https://api.typeform.com or the EU host)",
         )
 

@@ -134,6 +134,7 @@ class ZammadConnector(Connector):
             self.settings.base_url,
             headers={"Authorization": f"Token token={token}"},
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check base_url",
         )
 

@@ -149,6 +149,7 @@ class ZendeskConnector(Connector):
             self.settings.root,
             auth=(f"{self.settings.email}/token", token),
             backoff=self.settings.retry_backoff,
+            allow_private_network=self.settings.allow_private_network,
             address_hint="check subdomain/base_url",
         )
 
@@ -393,7 +394,8 @@ def _voice(comment: dict[str, Any], author: dict[str, Any]) -> str | None:
     via = as_dict(comment.get("via"))
     flags = as_dict(comment.get("metadata")).get("flags") or []
     role = author.get("role")
-    if comment.get("author_id") == -1 or via.get("channel") in BOT_CHANNELS:
+    channel = via.get("channel")
+    if comment.get("author_id") == -1 or (isinstance(channel, str) and channel in BOT_CHANNELS):
         return "bot"
     if isinstance(flags, list) and FLAG_AUTOMATIC in flags:
         return "bot"
