@@ -11,16 +11,23 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .base import ConnectorError
-from .models import Source, SyncRun, WebhookEvent
+from .models import Source, SyncRun, TaskFailure, WebhookEvent
 from .registry import connector_class, kinds
-from .services import source_check, source_collect, source_schedule
+from .services import source_check, source_collect, source_remove, source_schedule
+
+
+class _SecretsTextarea(forms.Textarea):
+    """Typed secrets are never sent back, not even when the form returns with an error."""
+
+    def format_value(self, value: Any) -> None:
+        return None
 
 
 class SourceForm(forms.ModelForm):
     kind = forms.ChoiceField(choices=[])
     new_secrets = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        widget=_SecretsTextarea(attrs={"rows": 3, "autocomplete": "off"}),
         label="Set secrets",
         help_text="key=value, one per line. Stored encrypted and never shown again; "
         "leave empty to keep the current ones.",
@@ -126,6 +133,8 @@ class SourceAdmin(admin.ModelAdmin):
         return obj.last_error[:120]
 
     def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        from dashboards.audit import audit_record
+
         secrets = form.cleaned_data.get("parsed_secrets") or {}
         if secrets:
             merged = obj.get_secrets() if obj.credentials else {}
@@ -141,12 +150,44 @@ class SourceAdmin(admin.ModelAdmin):
             webhook_token_ensure(source=obj)
         schedule = form.cleaned_data.get("schedule")
         if not cls.push_only and (schedule or obj.periodic_task_id is None):
-            source_schedule(source=obj, schedule=schedule or "1h")
+            # A schedule set while adding is part of "created", recorded below.
+            source_schedule(source=obj, schedule=schedule or "1h", actor=request.user, audit=change)
+        changed = [f for f in form.changed_data if f not in ("new_secrets", "upload", "schedule")]
+        if not change:
+            audit_record(
+                action="source_created",
+                actor=request.user,
+                target=obj,
+                detail=f"{obj.kind} source, in the Django admin",
+            )
+        elif changed or form.cleaned_data.get("upload"):
+            names = changed + (["upload"] if form.cleaned_data.get("upload") else [])
+            audit_record(
+                action="source_changed",
+                actor=request.user,
+                target=obj,
+                detail=f"in the Django admin: {', '.join(names)}",
+            )
+        if secrets:
+            audit_record(
+                action="source_credentials",
+                actor=request.user,
+                target=obj,
+                detail=f"set: {', '.join(sorted(secrets))} (values not recorded)",
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Source) -> None:
+        # Through the service: its schedule goes too, and the audit log records it.
+        source_remove(source=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            source_remove(source=source, actor=request.user)
 
     @admin.action(description="Run a collection now")
     def run_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
-            run = source_collect(source=source, trigger="admin")
+            run = source_collect(source=source, trigger="admin", actor=request.user)
             if run is None:
                 self.message_user(request, f"{source}: already running", messages.WARNING)
             elif run.status == SyncRun.Status.FAILED:
@@ -206,6 +247,28 @@ class WebhookEventAdmin(admin.ModelAdmin):
     @admin.display(description="Error")
     def short_error(self, obj: WebhookEvent) -> str:
         return obj.error[:120]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    """Background tasks that failed for good, after their bounded retries. Read-only;
+    delete a row once its cause is fixed (the sweep re-queues the work)."""
+
+    list_display = ["failed_at", "task", "attempts", "short_error"]
+    list_filter = ["task"]
+    date_hierarchy = "failed_at"
+    fields = ["failed_at", "task", "task_id", "attempts", "error", "arguments"]
+    readonly_fields = fields
+
+    @admin.display(description="Error")
+    def short_error(self, obj: TaskFailure) -> str:
+        return obj.error[:160]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -4,18 +4,28 @@ A requests Session with connect/read timeouts, bounded retries with exponential
 backoff on 429 and 5xx, `Retry-After` honoured (capped, so a hostile or broken
 upstream cannot park a worker for hours), and upstream failures translated into
 ConnectorError (transient) or ConnectorConfigError (permanent, shown to the admin).
+
+Every connection goes through collectors.netguard.PinnedAdapter: the host is resolved
+once per connection and only a public address of that answer is connected to (private
+ones too when the source sets allow_private_network). Proxies from the environment are
+not used: a proxy would resolve and connect beyond the rule's reach. The credentials a
+client sends are registered with collectors.secrets, so an upstream that echoes them in
+an error never gets them into a stored error, a log line or an error report.
 """
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .base import ConnectorConfigError, ConnectorError
+from .netguard import AddressPolicy, PinnedAdapter
+from .secrets import remember_secrets
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -50,11 +60,13 @@ class HttpClient:
         verify: bool | str = True,
         follow_redirects: bool = False,
         address_hint: str = "check the source's base_url",
+        allow_private_network: bool = False,
+        allowed_networks: Iterable[str] = (),
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/" if base_url else ""
         self.timeout = timeout
-        # Redirects are refused by default: one could lead to an address that was never
-        # checked against the private-network rule (collectors/netguard.py).
+        # Redirects are refused by default (an admin should fix the address); one that is
+        # followed is still held to the address rule by the pinned connection.
         self.follow_redirects = follow_redirects
         self.address_hint = address_hint
         retry = _Retry(
@@ -71,15 +83,23 @@ class HttpClient:
             raise_on_status=False,
         )
         retry.max_retry_after = max_retry_after
+        self.policy = AddressPolicy.of(
+            allow_private_network=allow_private_network, allowed_networks=allowed_networks
+        )
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = PinnedAdapter(self.policy, max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         if headers:
             self.session.headers.update(headers)
+            _remember_headers(headers)
         self.session.auth = auth
+        if isinstance(auth, tuple) and len(auth) == 2:
+            user, password = (str(v) for v in auth)
+            # The password, and the Basic header payload an upstream might echo.
+            remember_secrets(password, base64.b64encode(f"{user}:{password}".encode()).decode())
         self.session.verify = verify
 
     def url(self, path: str) -> str:
@@ -92,6 +112,10 @@ class HttpClient:
         host = urlsplit(url).netloc
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", self.follow_redirects)
+        # None drops a proxy requests would take from HTTP(S)_PROXY / ALL_PROXY.
+        kwargs["proxies"] = dict.fromkeys(("http", "https", "all"))
+        if kwargs.get("headers"):
+            _remember_headers(kwargs["headers"])
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
@@ -145,6 +169,18 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+_SECRET_HEADER_WORDS = ("authorization", "token", "key", "secret", "password", "cookie")
+
+
+def _remember_headers(headers: Any) -> None:
+    """Header values that carry credentials (Authorization, X-API-TOKEN, ...), with and
+    without their scheme word, go to the redaction list."""
+    for name, value in dict(headers).items():
+        if value and any(w in str(name).lower() for w in _SECRET_HEADER_WORDS):
+            text = str(value)
+            remember_secrets(text, text.split(" ", 1)[-1])
 
 
 def _raise_for_status(response: requests.Response, host: str) -> None:

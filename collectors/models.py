@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from .secrets import decrypt_json, encrypt_json
 
@@ -37,6 +39,10 @@ class Source(models.Model):
     cursor = models.JSONField(default=dict, blank=True)
     # Set while a collection runs: at most one collection per source at a time.
     collecting_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Which process holds that lock ("host:pid"). On PostgreSQL the holder also holds a
+    # session advisory lock, so a holder that died (killed, out of memory, its database
+    # connection cut) is known dead at once (collectors.services.source_collect).
+    collecting_by = models.CharField(max_length=100, blank=True, editable=False)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
@@ -128,3 +134,72 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.delivery_id[:40]} {self.status}"
+
+
+class TaskFailureQuerySet(models.QuerySet["TaskFailure"]):
+    def recent(self, days: int = 7) -> TaskFailureQuerySet:
+        return self.filter(failed_at__gte=timezone.now() - timedelta(days=days))
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good, after its bounded retries (sentiment.celery.
+    EarshotTask): shown on the Sources page and in the Django admin.
+
+    The work is not lost with it: comments left unscored are queued again by the sweep,
+    a collection resumes from the saved cursor on its next run. An admin deletes a row
+    once the cause is fixed.
+    """
+
+    MAX_IDS_KEPT = 20
+
+    task = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=255, blank=True)
+    # The message's arguments (ids and flags: messages never carry text or secrets); long
+    # id lists are cut to their first MAX_IDS_KEPT and their length.
+    arguments = models.JSONField(default=dict, blank=True)
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    failed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TaskFailureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.failed_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        task: str,
+        task_id: str,
+        args: Any,
+        kwargs: Any,
+        error: str,
+        attempts: int,
+    ) -> TaskFailure:
+        from .secrets import redact
+
+        return cls.objects.create(
+            task=task[:200],
+            task_id=(task_id or "")[:255],
+            arguments={"args": _brief(list(args or [])), "kwargs": _brief(dict(kwargs or {}))},
+            error=redact(error)[:5000],
+            attempts=attempts,
+        )
+
+
+def _brief(value: Any) -> Any:
+    """JSON-safe, with long lists cut: [1, 2, ..., "(500 in all)"]."""
+    if isinstance(value, dict):
+        return {str(k): _brief(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_brief(v) for v in value[: TaskFailure.MAX_IDS_KEPT]]
+        if len(value) > TaskFailure.MAX_IDS_KEPT:
+            items.append(f"({len(value)} in all)")
+        return items
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:200]

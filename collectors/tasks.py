@@ -1,4 +1,5 @@
-"""Thin Celery wrappers around collectors.services."""
+"""Thin Celery wrappers around collectors.services. Every task is an EarshotTask
+(sentiment/celery.py): one that fails for good is recorded for the admin (TaskFailure)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def process_webhook_event(event_id: int) -> str | None:
     return event.status if event else None
 
 
-@shared_task(name="collectors.sweep_webhooks", acks_late=True)
+@shared_task(name="collectors.sweep_webhooks", max_retries=2, acks_late=True)
 def sweep_webhooks() -> int:
     """Periodic safety net: saved webhook events never processed (a lost message, a wiped
     broker, a transient failure) are queued again."""

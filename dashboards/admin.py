@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Annotation
+from .models import Annotation, AuditEvent
 
 
 @admin.register(Annotation)
@@ -17,3 +17,24 @@ class AnnotationAdmin(admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by Earshot, never edited (also at /sources/audit/)."""
+
+    list_display = ("at", "actor", "action", "target_type", "target", "detail")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor", "target", "detail")
+    date_hierarchy = "at"
+    fields = ("at", "actor", "user", "action", "target_type", "target_id", "target", "detail")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

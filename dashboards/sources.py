@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from collectors.base import ConnectorError
-from collectors.models import Source, SyncRun
+from collectors.models import Source, SyncRun, TaskFailure
 from collectors.registry import connector_class, kinds
+from collectors.secrets import redact
 from collectors.services import (
     SourceError,
     schedule_describe,
@@ -32,6 +33,7 @@ from collectors.services import (
     source_update,
 )
 
+from .audit import audit_record
 from .forms_sources import ScheduleForm, SourceForm, setting_specs, shown
 from .sources_selectors import (
     kind_label,
@@ -66,7 +68,17 @@ def _detail(source: Source) -> str:
 @login_required
 @permission_required("collectors.view_source", raise_exception=True)
 def source_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboards/sources/list.html", {"sources": sources_with_health()})
+    # Background tasks that failed for good (after their retries), newest first.
+    failures = TaskFailure.objects.recent()
+    return render(
+        request,
+        "dashboards/sources/list.html",
+        {
+            "sources": sources_with_health(),
+            "task_failures": failures[:5],
+            "task_failure_count": failures.count(),
+        },
+    )
 
 
 @login_required
@@ -114,6 +126,7 @@ def source_add(request: HttpRequest, kind: str) -> HttpResponse:
                 secrets=data["secrets"],
                 schedule=data.get("schedule") or "1h",
                 enabled=not data.get("start_paused"),
+                actor=request.user,
             )
         except (SourceError, ConnectorError) as exc:
             form.add_error(None, str(exc))
@@ -145,6 +158,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 name=data["name"],
                 settings=_settings_with_upload(form),
                 secrets=data["secrets"],
+                actor=request.user,
             )
         except (SourceError, ConnectorError) as exc:
             form.add_error(None, str(exc))
@@ -265,8 +279,9 @@ def source_run(request: HttpRequest, pk: int) -> HttpResponse:
         collect_source.delay(source.pk, trigger="manual")
     except Exception as exc:  # the broker is down: say so instead of a server error
         log.exception("could not queue a collection of %s", source.name)
-        messages.error(request, f"Could not queue the collection: {exc}")
+        messages.error(request, f"Could not queue the collection: {redact(str(exc))}")
         return redirect(_detail(source))
+    audit_record(action="source_run", actor=request.user, target=source, detail="from its page")
     return redirect(f"{_detail(source)}?after={after}#progress")
 
 
@@ -276,7 +291,7 @@ def source_run(request: HttpRequest, pk: int) -> HttpResponse:
 def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(pk)
     enable = request.POST.get("enabled") == "1"
-    source_set_enabled(source=source, enabled=enable)
+    source_set_enabled(source=source, enabled=enable, actor=request.user)
     if enable:
         messages.success(request, f"Resumed: collected {schedule_describe(source)}.")
     else:
@@ -293,7 +308,7 @@ def source_schedule_change(request: HttpRequest, pk: int) -> HttpResponse:
     if _connector(source.kind).push_only:
         messages.error(request, "This kind is only pushed to: it has no collection schedule.")
     elif form.is_valid():
-        source_schedule(source=source, schedule=form.cleaned_data["schedule"])
+        source_schedule(source=source, schedule=form.cleaned_data["schedule"], actor=request.user)
         source = _source(pk)
         messages.success(request, f"Schedule changed: collected {schedule_describe(source)}.")
     else:
@@ -307,7 +322,7 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(pk)
     if request.method == "POST":
         name = source.name
-        source_remove(source=source)
+        source_remove(source=source, actor=request.user)
         messages.success(request, f"Deleted {name} and everything collected from it.")
         return redirect("sources-list")
     return render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import sources, sources_catalogue
+from . import audit, sources, sources_catalogue
 
 urlpatterns = [
     path("", sources.source_list, name="sources-list"),
@@ -27,4 +27,5 @@ urlpatterns = [
     path("categories/", sources_catalogue.categories, name="sources-categories"),
     path("categories/add/", sources_catalogue.category_add, name="sources-category-add"),
     path("categories/<int:pk>/", sources_catalogue.category_edit, name="sources-category-edit"),
+    path("audit/", audit.audit_log, name="sources-audit"),
 ]

@@ -23,6 +23,7 @@ from sentiment.models import (
     ThreadViewLog,
     Voice,
 )
+from sentiment.retention import comment_text_removed, removed_notice, thread_title_removed
 
 # Helpdesk bodies arrive as HTML: their formatting tags become line breaks or vanish so the
 # text reads as written. Any other markup (<script>, <img onerror=...>, <iframe>) is not
@@ -55,6 +56,7 @@ class CommentView:
     counted: bool
     why: dict[str, Any] | None
     correction: LabelCorrection | None
+    removed: bool = False  # its text was removed by retention (sentiment/retention.py)
 
 
 def author_label(comment: Comment, *, identities: bool) -> str:
@@ -86,21 +88,28 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     an = scoring.analyzer()
     rows = []
     for c in comments:
-        why = an.explain(c.clean_body, cleaned=True) if c.compound is not None else None
+        removed = comment_text_removed(c)
+        why = (
+            an.explain(c.clean_body, cleaned=True)
+            if c.compound is not None and not removed
+            else None
+        )
         rows.append(
             CommentView(
                 comment=c,
                 author=author_label(c, identities=identities),
-                body=display_text(c.raw_body),
+                body=removed_notice() if removed else display_text(c.raw_body),
                 label=scoring.label_for(c.compound) if c.compound is not None else "unscored",
                 counted=c.voice == Voice.BUSINESS,
                 why=why,
                 correction=latest.get(c.pk),
+                removed=removed,
             )
         )
     business = [r.comment.compound for r in rows if r.counted and r.comment.compound is not None]
     context = {
         "thread": thread,
+        "title_removed": removed_notice() if thread_title_removed(thread) else "",
         "rows": rows,
         "labels": LabelCorrection.Label.choices,
         "can_correct": request.user.has_perm("sentiment.add_labelcorrection"),

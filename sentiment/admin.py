@@ -38,10 +38,27 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """Names, e-mail addresses and ids (often an e-mail) only with sentiment.view_identity;
+    without it, searching by them is refused too (it would tell who is in here)."""
+
+    IDENTITY = ("display_name", "email", "external_id")
     list_display = ["pseudonym", "display_name", "source", "department", "voice"]
     list_filter = ["voice", "source"]
     search_fields = ["display_name", "email", "pseudonym", "external_id"]
     readonly_fields = ["pseudonym"]
+
+    def _identities(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("sentiment.view_identity")
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = super().get_list_display(request)
+        return shown if self._identities(request) else [f for f in shown if f not in self.IDENTITY]
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        return self.search_fields if self._identities(request) else ["pseudonym"]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return None if self._identities(request) else self.IDENTITY
 
 
 @admin.register(Thread)

@@ -53,6 +53,9 @@ _ADMIN = [
     "sentiment.view_person",
     "sentiment.view_scorersettings",
     "sentiment.view_threadviewlog",
+    "dashboards.view_auditevent",
+    "collectors.view_taskfailure",
+    "collectors.view_webhookevent",
     *(f"{m.split('.')[0]}.{action}_{m.split('.')[1]}" for m in _ADMIN_MODELS
       for action in ("add", "change", "delete", "view")),
 ]

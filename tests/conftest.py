@@ -23,6 +23,16 @@ def _tasks_inline_unless_worker_test(request: pytest.FixtureRequest) -> Iterator
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_secrets() -> Iterator[None]:
+    """Secrets are remembered per process to be masked in logs; one test's token (often a
+    short word such as "expired") must not mask another test's messages."""
+    yield
+    from collectors.secrets import forget_secrets
+
+    forget_secrets()
+
+
 @pytest.fixture
 def catalogue(db: None) -> None:
     """The default categories (a transactional test's flush removes the migration's rows)."""

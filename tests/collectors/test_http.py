@@ -14,6 +14,7 @@ from collectors.http import HttpClient
 
 def client(server: HTTPServer, **kw) -> HttpClient:
     kw.setdefault("backoff", 0.01)
+    kw.setdefault("allow_private_network", True)  # the test server is on 127.0.0.1
     return HttpClient(server.url_for("/"), **kw)
 
 
@@ -79,7 +80,9 @@ def test_a_closed_port_is_a_transient_connection_error():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(ConnectorError, match="Could not connect|kept failing"):
-        HttpClient(f"http://127.0.0.1:{port}/", retries=1, backoff=0.01).get_json("/x")
+        HttpClient(
+            f"http://127.0.0.1:{port}/", retries=1, backoff=0.01, allow_private_network=True
+        ).get_json("/x")
 
 
 def test_errors_carry_the_upstream_status_code(httpserver: HTTPServer):

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         except Source.DoesNotExist:
             names = ", ".join(Source.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No source named {name!r}. Sources: {names}.") from None
-        run = source_collect(source=source, full=full, trigger="command")
+        from dashboards.audit import CLI
+
+        run = source_collect(source=source, full=full, trigger="command", actor=CLI)
         if run is None:
             raise CommandError(
                 f"{name}: a collection is already running; try again when it has finished."

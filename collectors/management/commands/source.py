@@ -98,7 +98,10 @@ class Command(BaseCommand):
         sched.add_argument("schedule", help="15m, 2h, 1d or 5 cron fields")
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
-        getattr(self, f"do_{action}")(**opts)
+        from dashboards.audit import CLI, acting_as
+
+        with acting_as(CLI):  # the audit log records these changes as the command line's
+            getattr(self, f"do_{action}")(**opts)
 
     def _get(self, name: str) -> Source:
         try:

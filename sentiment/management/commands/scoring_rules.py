@@ -34,7 +34,10 @@ class Command(BaseCommand):
         tr.add_argument("text")
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
-        getattr(self, f"_{action}")(**opts)
+        from dashboards.audit import CLI, acting_as
+
+        with acting_as(CLI):  # rule changes are recorded in the audit log as the command line's
+            getattr(self, f"_{action}")(**opts)
 
     def _list(self, **opts: Any) -> None:
         data = custom.export_data()
