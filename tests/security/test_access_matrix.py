@@ -64,6 +64,7 @@ from sentiment.models import (
 )
 from sentiment.pseudonyms import pseudonym
 from sentiment.services import comments_score, rollups_refresh
+from sentiment.weekly import themes_refresh, weekly_refresh
 from tests.conftest import give_role
 
 # --- roles and outcomes ----------------------------------------------------------------
@@ -500,6 +501,10 @@ def seed_world() -> World:
     assert not result.skips, result.skips
     comments_score(comment_ids=list(Comment.objects.values_list("id", flat=True)))
     rollups_refresh()
+    # What the worker then does (this module-wide seed runs before tasks are made inline,
+    # so with a broker configured the refresh only queued it): fold the weeks, find themes.
+    weekly_refresh()
+    themes_refresh()
     labels = Comment.objects.filter(
         thread__department=SMALL, voice="business", created_at__date__gte=week
     )
