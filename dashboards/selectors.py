@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -415,11 +415,21 @@ def _group_people(dimension: str, start: date, end: date) -> dict[int | str, int
     out: dict[int | str, int] = {}
     for r in rows:
         key = _key(dimension, r["key"])
-        if r["most"] >= MIN_PEOPLE or r["total"] < MIN_PEOPLE or r["most"] == r["total"]:
-            out[key] = r["most"] if r["most"] >= MIN_PEOPLE else r["total"]
-        else:
-            out[key] = _people_in(dimension, start, end, [key])
+        out[key] = _people_within(
+            r["most"], r["total"], lambda k=key: _people_in(dimension, start, end, [k])
+        )
     return out
+
+
+def _people_within(most: int, total: int, exact: Callable[[], int]) -> int:
+    """Distinct people over several weeks from the largest weekly count (a lower bound)
+    and their sum (an upper one): exact as far as the fewer-than-5 rule needs, counted
+    with `exact` only when the bounds straddle MIN_PEOPLE."""
+    if most >= MIN_PEOPLE:
+        return most
+    if total < MIN_PEOPLE or most == total:
+        return total
+    return exact()
 
 
 def _people_in(dimension: str, start: date, end: date, keys: list[int | str]) -> int:
@@ -483,20 +493,17 @@ def lift_per_category(start: date, end: date) -> list[Lift]:
     names = dict(Category.objects.values_list("id", "name"))
     out = []
     for r in rows:
-        category_id, most = r["category_id"], r["most"]
-        if most >= MIN_PEOPLE:
-            people = most
-        elif r["sum_people"] < MIN_PEOPLE or most == r["sum_people"]:
-            people = r["sum_people"]
-        else:
-            people = (
-                Thread.objects.filter(
-                    category_id=category_id, lift_week__gte=start, lift_week__lt=end
-                )
+        category_id = r["category_id"]
+        people = _people_within(
+            r["most"],
+            r["sum_people"],
+            lambda c=category_id: (
+                Thread.objects.filter(category_id=c, lift_week__gte=start, lift_week__lt=end)
                 .values("lift_person")
                 .distinct()
                 .count()
-            )
+            ),
+        )
         hidden = people < MIN_PEOPLE
         out.append(
             Lift(

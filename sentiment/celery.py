@@ -120,6 +120,19 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else ""
 
 
+def settle_window(seconds: float) -> float:
+    """`seconds`, or 0 when tasks run inline (the embedded mode waits for nothing)."""
+    return 0.0 if app.conf.task_always_eager else seconds
+
+
+def queue_after(task: Task, settle: float) -> None:
+    """Queue `task` to run once `settle` seconds have passed (at once when 0)."""
+    if settle:
+        task.apply_async(countdown=settle)
+    else:
+        task.delay()
+
+
 app = Celery("earshot", task_cls=EarshotTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

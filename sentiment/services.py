@@ -179,20 +179,17 @@ def rollups_mark(touched: Iterable[tuple[int, date]], *, now: datetime | None = 
 
 def settle_seconds() -> float:
     """How long a day must be left alone before its rollup is recomputed (0 inline)."""
-    from .celery import app
+    from .celery import settle_window
 
-    return 0.0 if app.conf.task_always_eager else settings.EARSHOT_ROLLUP_SETTLE_SECONDS
+    return settle_window(settings.EARSHOT_ROLLUP_SETTLE_SECONDS)
 
 
 def _enqueue_refresh() -> None:
+    from .celery import queue_after
     from .tasks import refresh_rollups
 
-    settle = settle_seconds()
-    if settle:
-        # After the settle window: the days this batch marked are then claimable.
-        refresh_rollups.apply_async(countdown=settle)
-    else:
-        refresh_rollups.delay()
+    # After the settle window: the days this batch marked are then claimable.
+    queue_after(refresh_rollups, settle_seconds())
 
 
 def rollups_refresh(*, max_days: int = 200, settle: float = 0.0) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
-from .celery import TRANSIENT_RETRIES
+from .celery import TRANSIENT_RETRIES, queue_after
 
 # Comments at an older scorer version queued per sweep (every 5 minutes).
 SWEEP_RESCORE_LIMIT = 20_000
@@ -36,7 +36,7 @@ def refresh_weeks() -> int:
     if done:
         weekly.themes_refresh_soon()
     if settle and weekly.weeks_pending():
-        refresh_weeks.apply_async(countdown=settle)  # marked since: fold them once settled
+        queue_after(refresh_weeks, settle)  # marked since: fold them once settled
     return done
 
 
@@ -62,7 +62,13 @@ def sweep() -> dict[str, int]:
 
     weeks = weekly.weekly_refresh()
     themes = weekly.themes_refresh(settle=weekly.themes_settle_seconds())
-    return {"queued": queued, "outdated": outdated, "refreshed": refreshed, "weeks": weeks, "themes": themes}
+    return {
+        "queued": queued,
+        "outdated": outdated,
+        "refreshed": refreshed,
+        "weeks": weeks,
+        "themes": themes,
+    }
 
 
 @shared_task(name="sentiment.rescore_outdated", max_retries=2, acks_late=True)

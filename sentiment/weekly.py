@@ -136,9 +136,9 @@ def weeks_of_source(source_id: int) -> set[date]:
 
 def weeks_settle_seconds() -> float:
     """How long a week must be left alone before it is folded again (0 inline)."""
-    from .celery import app
+    from .celery import settle_window
 
-    return 0.0 if app.conf.task_always_eager else settings.EARSHOT_WEEKS_SETTLE_SECONDS
+    return settle_window(settings.EARSHOT_WEEKS_SETTLE_SECONDS)
 
 
 _scheduled_at = -1e9
@@ -149,28 +149,23 @@ def weekly_refresh_soon() -> None:
     run inline). At most one per process per settle window: the task queues itself again
     while weeks are still pending, so none is left behind."""
     global _scheduled_at
+    from .celery import queue_after
     from .tasks import refresh_weeks
 
     settle = weeks_settle_seconds()
-    if not settle:
-        refresh_weeks.delay()
-        return
     now = monotonic()
-    if now - _scheduled_at < settle:
+    if settle and now - _scheduled_at < settle:
         return
     _scheduled_at = now
-    refresh_weeks.apply_async(countdown=settle)
+    queue_after(refresh_weeks, settle)
 
 
 def themes_refresh_soon() -> None:
     """Queue the task that finds the changed weeks' themes once they settle."""
+    from .celery import queue_after
     from .tasks import refresh_themes
 
-    settle = themes_settle_seconds()
-    if settle:
-        refresh_themes.apply_async(countdown=settle)
-    else:
-        refresh_themes.delay()
+    queue_after(refresh_themes, themes_settle_seconds())
 
 
 def weeks_pending() -> bool:
@@ -564,9 +559,9 @@ def themes_of_week(
 def themes_settle_seconds() -> float:
     """How long a week's figures must be left alone before its themes are found again
     (0 when tasks run inline)."""
-    from .celery import app
+    from .celery import settle_window
 
-    return 0.0 if app.conf.task_always_eager else settings.EARSHOT_THEMES_SETTLE_SECONDS
+    return settle_window(settings.EARSHOT_THEMES_SETTLE_SECONDS)
 
 
 def themes_refresh(*, settle: float = 0.0, max_weeks: int = 60) -> int:
