@@ -104,3 +104,36 @@ def test_stripping_html_leaves_no_tag_and_keeps_text_outside_elements(raw: str) 
     assert not re.search(r"<[^>]{0,2000}>", out)
     if "<" not in raw:
         assert out == raw.replace("&", "")
+
+
+# The cheap tests that let cleaning and the scorer skip a pass must never skip a match.
+ids_and_addresses = st.text(
+    alphabet=st.sampled_from("aZ09#@.-_+ INCREQ\n:/"), max_size=60
+) | st.from_regex(r"[A-Za-z ]{0,10}(?:[A-Z]{2,4}-\d{1,5}|INC\d{4,8}|#\d{3,6}|\w+@\w+\.\w+)")
+
+
+@given(text=ids_and_addresses | any_text)
+def test_the_ticket_and_address_hints_never_skip_a_match(text: str) -> None:
+    from sentiment.cleaning import _EMAIL, _HAS_EMAIL_HINT, _HAS_TICKET_HINT, _TICKET
+
+    if _TICKET.search(text):
+        assert _HAS_TICKET_HINT(text)
+    if _EMAIL.search(text):
+        assert _HAS_EMAIL_HINT(text)
+
+
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=80) | any_text)
+def test_the_scorers_word_set_is_the_word_regexs(text: str) -> None:
+    from sentiment.itscore.scorer import _NON_WORD, _WORD
+
+    low = text.lower()
+    if low.isascii():
+        assert set(low.translate(_NON_WORD).split()) == set(_WORD.findall(low))
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab_1@. -\u00e9"), max_size=40) | any_text)
+def test_the_mention_pattern_matches_as_its_plain_form(text: str) -> None:
+    from sentiment.cleaning import _MENTION
+
+    plain = re.compile(r"(?<![\w@])@[\w][\w.-]{0,60}")
+    assert _MENTION.sub(" ", text) == plain.sub(" ", text)

@@ -41,6 +41,22 @@ with the final v6.6 and never tuned on: 84 of 100 (84 %). That is the honest fig
 IT feedback written by someone else: about 85 %, short of the 90 % target; what it misses
 is mostly sarcasm without a failure word, understatement ("could be better", "can't
 complain") and questions that imply a fault.
+
+Lexicon v7 / rules v7 came from four more blind rounds (150 each, by helpers writing for a
+hospital network, a law firm, a university and a logistics company, each told only what
+the labels mean), scored once with v6.6: 126, 121, 130 and 134 of 150 (85.2 % together,
+the same as blind three). Rounds four to six were tuned on, by families again (the
+absence of a problem, understatement, scare quotes, rhetorical questions, broken
+promises, department and product names, names in sign-offs, incidental words in
+requests, ironic closers, two ironic markers); round seven was held out while they were
+built and only its accuracy looked at: 134 of 150 with v6.6, 141 of 150 with the first
+v7 draft, 143 of 150 with the final v7. Then three more pairs of rounds were each written
+blind and kept sealed until scored once, each pair tuned on before the next was opened:
+rounds eight and nine 265 of 300 (88.3 %) with the first v7, rounds ten and eleven 214 of
+240 (89.2 %), rounds twelve and thirteen 214 of 240 (89.2 %). Rounds fourteen and fifteen
+(an energy utility and a retailer) were scored once with the final v7.7 and never tuned
+on: 217 of 240 (90.4 %). That is the honest unseen figure; with 240 sentences it is
+accurate to about +/- 4 points.
 """
 
 from __future__ import annotations
@@ -575,7 +591,27 @@ def test_held_out_accuracy_reported() -> None:
 ROUNDS = Path(__file__).parent / "it_rounds"
 # Accuracy each round must keep: the tuned-on rounds near their current score, blind
 # round three (never tuned on) at its first score.
-ROUND_FLOORS = {"round10": 0.96, "round11": 0.96, "blind1": 0.97, "blind2": 0.95, "blind3": 0.84}
+ROUND_FLOORS = {
+    "round10": 0.96,
+    "round11": 0.96,
+    "blind1": 0.97,
+    "blind2": 0.97,
+    "blind3": 0.95,
+    "blind4": 0.97,
+    "blind5": 0.97,
+    "blind6": 0.97,
+    # held out while v7 was built: its v7 score, not a tuning target
+    "blind7": 0.95,
+    "blind8": 0.97,
+    "blind9": 0.97,
+    "blind10": 0.97,
+    "blind11": 0.97,
+    "blind12": 0.97,
+    "blind13": 0.96,
+    # never tuned on: their first (and only) score with the final v7
+    "blind14": 0.90,
+    "blind15": 0.90,
+}
 
 
 def read_round(name: str) -> list[tuple[str, str]]:
@@ -667,6 +703,76 @@ def test_it_senses_are_neutral() -> None:
         assert score(text).label == "neu", text
 
 
+# v7 families, one line each (text<TAB>label): what the blind rounds four to six taught.
+V7_FAMILIES = """
+No comment.	neu
+Nothing to add.	neu
+Noted, thanks.	neu
+Please add the new starter to the Fraud team distribution list.	neu
+Can the Emergency Department have two more label printers?	neu
+Thanks in advance, Rob (Estates)	neu
+Joy from Payroll asked me to raise this.	neu
+The patient list on the ward PC will not refresh.	neg
+Helpdesk was very patient with me.	pos
+No more blue screens since the BIOS update.	pos
+Haven't had a single Wi-Fi problem since you moved the access point.	pos
+Didn't have any problems until the update last night.	neg
+The printer hasn't jammed once since the new tray went in.	pos
+The issue hasn't come back.	pos
+My laptop can't run Teams and Excel at the same time without freezing.	neg
+Could be better.	neg
+Response times could be a lot better.	neg
+The new portal leaves a lot to be desired.	neg
+Can't complain.	pos
+Couldn't have asked for more.	pos
+Whoever set up the new workflow deserves a raise.	pos
+You're a star, thank you.	pos
+The self-service reset is a game changer.	pos
+Thanks for the "quick" fix, it only took six weeks.	neg
+Another "planned maintenance" in exam week.	neg
+Click "Update" and restart the app.	neu
+Another outage? Who plans these?	neg
+Does anyone actually read these surveys?	neg
+Is anyone else's Teams dropping calls?	neg
+Does anyone else need access to the new drive?	neu
+Is there a reason the shared drive is read-only since this morning?	neg
+We were promised the new module in January. It's April.	neg
+I have been chasing this since March.	neg
+Everything takes too long.	neg
+The new laptop still had someone else's files on it.	neg
+What time does the downtime start on Saturday?	neu
+Will Teams be affected by the maintenance on Saturday?	neu
+The office is closed on Friday, so no on-site support is needed.	neu
+Please order toner for the 3rd floor printer, it's showing low.	neu
+Which printer should I use now that the old plotter is gone?	neu
+Thank you so much for recovering the folder, I thought I'd lost a week of work.	pos
+Phew, the VPN is back.	pos
+The remote session was quick and the technician explained everything.	pos
+Installing the new reader took two minutes.	pos
+Printing a single page takes five minutes.	neg
+Wonderful, the printer jammed again before the board meeting. Truly wonderful.	neg
+The LMS went down during the exam. Impeccable timing.	neg
+Oh great, another phishing test during month-end. Exactly what finance needed.	neg
+The new docking station is exactly what I needed!	pos
+I love how the new portal shows everything on one page.	pos
+Love being asked to approve MFA five times before lunch.	neg
+The outage updates last week were really clear.	pos
+It's fine when it works, which is about half the time.	neg
+Please enable external sharing on the project site.	neu
+Do I need anything special for the VPN when abroad?	neu
+Could you explain the difference between the Confidential and Privileged labels?	neu
+The label printer is printing blank wristbands.	neg
+The student portal shows 0 for modules I passed.	neg
+The batteries don't last a full shift anymore.	neg
+The setup guide is outdated.	neg
+It's impossible to e-mail the scans, they are too big.	neg
+The booking system double-booked the room.	neg
+The quarantine keeps eating emails from our examiners.	neg
+The shared mailbox isn't getting any emails since yesterday.	neg
+Outlook search can't find anything older than March.	neg
+"""
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -732,7 +838,8 @@ def test_it_senses_are_neutral() -> None:
         # v5: sarcasm needs a failure next to it
         ("What a great start to Monday, Outlook is down.", "neg"),
         ("What a great start to the new year!", "pos"),
-    ],
+    ]
+    + [tuple(line.rsplit("\t", 1)) for line in V7_FAMILIES.strip().splitlines()],
 )
 def test_general_service_language(text: str, expected: str) -> None:
     assert score(text).label == expected, explain(text)
@@ -764,6 +871,57 @@ def test_lowercase_rule_pass_matches_the_case_insensitive_one() -> None:
     fast = ITAnalyzer()
     slow = ITAnalyzer()
     slow._lower_patterns = tuple(None for _ in slow.rules)
+    slow._plan = slow._make_plan()
     for text, _ in IT_FEEDBACK + IT_HELD_OUT:
         for variant in (text, text.upper(), text.title()):
             assert fast.apply_rules(variant) == slow.apply_rules(variant), variant
+
+
+def _all_round_texts() -> list[str]:
+    texts = [t for t, _ in IT_FEEDBACK + IT_HELD_OUT + ISSUE_EXAMPLES]
+    for name in ROUND_FLOORS:
+        texts += [t for t, _ in read_round(name)]
+    return texts
+
+
+def test_plain_lookback_shortcut_gives_vaders_arithmetic() -> None:
+    """Skipping the look-back for a lexicon word with nothing before it that could change
+    it must give exactly the full look-back's result, in every case and capitalisation."""
+    from sentiment.itscore.scorer import ITAnalyzer
+
+    fast = ITAnalyzer()
+    full = ITAnalyzer()
+    full.plain_lookback = False
+    extra = [
+        "This is SO not good. VERY bad, kind of ok, not great at all!",
+        "Never so good. Without doubt the best. At least it isn't horrible.",
+        "The bus stop is the bomb, yeah right, kiss of death. Sort of fine, just enough.",
+    ]
+    for text in _all_round_texts() + extra:
+        for variant in (text, text.upper(), text.title(), text.lower()):
+            assert fast.it_scores(variant) == full.it_scores(variant), variant
+
+
+def test_one_pass_scoring_matches_vaders_score_valence() -> None:
+    """finish() computes VADER's score_valence in one pass; before the sentence-level
+    correction (which only lowers the compound) the figures are VADER's."""
+    from sentiment.itscore.scorer import _LENGTH_POWER, _LENGTH_REF, ITAnalyzer
+
+    a = ITAnalyzer()
+    checked = 0
+    for text in _all_round_texts():
+        prepared = a.prepare(clean_text(text))
+        if not prepared:
+            continue
+        raw, _, sentiments = a._valences(prepared)
+        mine = a.finish(raw, list(sentiments), prepared)
+        n = len(sentiments)
+        if n > _LENGTH_REF:
+            sentiments = [v * (_LENGTH_REF / n) ** _LENGTH_POWER for v in sentiments]
+        vader = a.score_valence(list(sentiments), prepared)
+        assert (mine.pos, mine.neu, mine.neg) == (vader["pos"], vader["neu"], vader["neg"])
+        assert mine.compound <= vader["compound"]
+        if not any(r[-1] in ".!?" for r in raw[:-1]):  # one sentence: no correction
+            assert mine.compound == vader["compound"], text
+        checked += 1
+    assert checked > 500
