@@ -319,7 +319,8 @@ RULES: tuple[Rule, ...] = (
         "ticket|trouble|resets|reboots|restarts|wheel|wheels|messages|crashing|freezing|failing|"
         "dropping|disconnecting|restarting|rebooting|hanging|timing|logging|kicking|locking|losing|"
         "breaking|erroring|going|cutting|shutting|jamming|lagging|buffering|spinning|glitching|getting|"
-        "happening|popping|coming|asking|prompting",
+        "happening|popping|coming|asking|prompting + no|not|zero|without|haven't|havent|hasn't|"
+        "hasnt|didn't|didnt|never|hadn't|hadnt",
     ),
     _r(
         "hasn't failed since (negated failure)",
@@ -341,7 +342,8 @@ RULES: tuple[Rule, ...] = (
         "dropped|frozen|froze|failed|disconnected|hung|gone|went|logged|kicked|locked|skipped|missed|"
         "glitched|lagged|timed|broken|broke|blue-screened|bluescreened|blue|cut|played|acted|given|"
         "caused|let|crash|jam|drop|freeze|fail|glitch|lag|come|returned|recurred|reappeared|happened|"
-        "missed|lost",
+        "missed|lost + since|once|again|all|anymore|more|weeks|months|days|ages|far|after|now|single|"
+        "come|returned|recurred|reappeared|happened",
     ),
     # Understatement and litotes.
     _r(
@@ -572,11 +574,11 @@ RULES: tuple[Rule, ...] = (
     ),
     _r(
         "borrowing a laptop (workaround)",
-        r"\b(?:borrowing|borrowed|borrow|sharing|using)\s+(?:one|a\s+(?:\w+\s+)?(?:laptop|pc|phone|headset|"
+        r"\b(?:borrowing|borrowed|borrow|sharing)\s+(?:one|a\s+(?:\w+\s+)?(?:laptop|pc|phone|headset|"
         r"screen|monitor|login|badge|account)|(?:my\s+)?(?:a\s+)?colleague'?s(?:\s+\w+)?)\s+(?:from|with|of)?"
         r"(?=[^.!?]{0,30}\b(?:colleague|neighbou?r|desk|team|manager|someone|friend|them|her|him)\b)",
         -1.3,
-        "borrowing|borrowed|borrow|sharing|using + colleague|colleague's|colleagues|neighbour|"
+        "borrowing|borrowed|borrow|sharing + colleague|colleague's|colleagues|neighbour|"
         "neighbor|desk|team|manager|someone|friend|them|her|him",
     ),
     _r(
@@ -585,6 +587,27 @@ RULES: tuple[Rule, ...] = (
         r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b",
         -1.3,
         "week|day|month + it's|its|it|we're|we|i'm|i",
+        gate=(
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+        ),
     ),
     _r(
         "can't find a thing",
@@ -604,13 +627,19 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:late|early|night|day|evening|weekend|morning|afternoon)\s+shifts?\b|"
         r"\beffective\s+(?:from\s+|as\s+of\s+)?(?:immediately|today|tomorrow|\d|monday|tuesday|wednesday|"
         r"thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|"
-        r"october|november|december|next|this|end)|\bevery\s+(?:\d+|ten|fifteen|thirty|few)\s+"
+        r"october|november|december|next|this|end)",
+        0.0,
+        "shift|shifts|effective",
+    ),
+    _r(
+        "shift, effective date (settings)",
+        r"\bevery\s+(?:\d+|ten|fifteen|thirty|few)\s+"
         r"(?:minutes|mins|hours|hrs)\b(?=[^.!?]{0,40}\b(?:helped|useful|great|clear|kept|informed|updated)\b)|"
         r"\b(?:updates?|messages?|comms|emails?|check-?ins?)\s+every\s+(?:\d+|ten|fifteen|thirty|few)\s+"
         r"(?:minutes|mins|hours|hrs)\b",
         0.0,
-        "shift|shifts|effective|every|update|updates|message|messages|comms|email|emails|check-in|"
-        "check-ins|checkin|checkins",
+        "every + minutes|mins|hours|hrs + helped|useful|great|clear|kept|informed|updated|update|"
+        "updates|message|messages|comms|email|emails|check-in|check-ins|checkin|checkins",
     ),
     _r(
         "lost phone (request)",
@@ -736,8 +765,9 @@ RULES: tuple[Rule, ...] = (
         r"gave\s+me)\s+(?:\w+\s+)?(?:someone|somebody|another\s+(?:user|person|employee|doctor|patient|"
         r"customer|client))(?:'s|\s+else'?s)\b",
         -1.3,
-        "someone|somebody|someone's|somebody's|else's|elses|another + had|has|have|shows|show|"
-        "showing|showed|contains|contain|contained|with|got|sent|gave",
+        "someone's|somebody's|else's|elses|user's|person's|employee's|doctor's|patient's|"
+        "customer's|client's + had|has|have|shows|show|showing|showed|contains|contain|contained|"
+        "with|got|sent|gave",
     ),
     # Neutral scheduling: a planned window or a question about it is not an outage
     # ("What time does the downtime start on Saturday?", "Will Teams be affected?").
@@ -826,7 +856,8 @@ RULES: tuple[Rule, ...] = (
         "broken again (relapse)",
         r"\b(?:broken|broke|dead|offline|frozen|stuck|crashed|crashing|slow|failing|failed|unusable|missing|locked|jammed|flaky|full|empty)\s+(?:yet\s+|once\s+)?again\b",
         -2.5,
-        "again",
+        "again + broken|broke|dead|offline|frozen|stuck|crashed|crashing|slow|failing|failed|"
+        "unusable|missing|locked|jammed|flaky|full|empty",
     ),
     _r(
         "wrong password (own mistake)",
@@ -845,7 +876,8 @@ RULES: tuple[Rule, ...] = (
         "planned downtime",
         r"\b(?:will|would|going\s+to|to)\s+(?:[\w'-]+\s+){0,3}?be\s+(?:down|offline|unavailable|rebooted|restarted)\b|\b(?:down|offline|unavailable|closed)\s+for\s+(?:planned\s+|scheduled\s+|routine\s+|the\s+)?(?:maintenance|upgrades?|patching|updates?|migration)\b|\b(?:planned|scheduled)\s+(?:outage|downtime|maintenance)\b",
         0.0,
-        "down|offline|unavailable|rebooted|restarted|planned|scheduled",
+        "down|offline|unavailable|rebooted|restarted|planned|scheduled + be|for|outage|downtime|"
+        "maintenance",
     ),
     _r(
         "planned duration",
@@ -1014,7 +1046,7 @@ RULES: tuple[Rule, ...] = (
         "without|with + warning|notice|explanation|update|updates|feedback|eta|communication|heads|"
         "heads-up|laptop|pc|computer|email|e-mail|emails|internet|wifi|wi-fi|network|connection|"
         "connectivity|vpn|phone|monitor|screen|printer|headset|dock|docking|keyboard|mouse|sound|"
-        "audio|video|signal|power|teams|system|systems",
+        "audio|video|signal|power|teams|system|systems + without|no",
     ),
     _r(
         "no email since (deprivation)",
@@ -1490,7 +1522,11 @@ RULES: tuple[Rule, ...] = (
         "N times (repeated effort)",
         r"\b(?:called|call|calling|tried|try|trying|asked|ask|emailed|tweeted|messaged|rebooked|reported|contacted|phoned|rang|reset|restarted|rebooted|submitted|reassigned|escalated|transferred|forwarded|bounced|passed|reopened|re-opened|chased|followed\s+up|raised|resent|re-sent|reinstalled|re-installed|moved)\s+(?:\w+\s+){0,3}?(?:multiple|several|numerous|countless|many|\d+|two|three|four|five|six|seven|ten|a\s+dozen|a\s+million|a\s+hundred)\s+(?:times|x)\b|\bfor\s+the\s+(?:third|fourth|fifth|sixth|nth|\d+(?:rd|th))\s+time\b",
         -1.3,
-        "times|x|third|fourth|fifth|sixth|nth|3rd|4th|5th|6th|7th|8th|9th|10th",
+        "times|x|third|fourth|fifth|sixth|nth|3rd|4th|5th|6th|7th|8th|9th|10th + called|call|calling|"
+        "tried|try|trying|asked|ask|emailed|tweeted|messaged|rebooked|reported|contacted|phoned|rang|"
+        "reset|restarted|rebooted|submitted|reassigned|escalated|transferred|forwarded|bounced|"
+        "passed|reopened|re-opened|chased|followed|raised|resent|re-sent|reinstalled|re-installed|"
+        "moved|for",
     ),
     _r(
         "gave up / never again",
@@ -1637,10 +1673,10 @@ RULES: tuple[Rule, ...] = (
         "top notch",
         r"\btop\s+(?:service|support|job|work|marks)\b|\b(?:miles|streets|leagues)\s+(?:ahead|better)\b|"
         r"\bleaps\s+and\s+bounds\b|\bhead\s+and\s+shoulders\s+above\b|\bno\s+notes\b|"
-        r"\bknows?\s+(?:their|his|her|your|the)\s+stuff\b|\b(?:really|clearly)\s+knows?\s+(?:their|his|her)\b",
+        r"\bknows?\s+(?:their|his|her|your|the)\s+stuff\b",
         2.3,
-        "top|miles|streets|leagues|leaps|shoulders|notes|stuff|knows|know + service|support|job|"
-        "work|marks|ahead|better|bounds|above|no|know|knows|their|his|her|really|clearly",
+        "top|miles|streets|leagues|leaps|shoulders|notes|stuff + service|support|job|work|marks|"
+        "ahead|better|bounds|above|no|know|knows",
     ),
     _r(
         "looking forward",

@@ -439,7 +439,12 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
                 sentiments[i] = lex[w]
                 continue
             if tokens is None:
-                tokens = [_strip(w) for w in raw]
+                tokens = [
+                    w
+                    if w[0].isalnum() and w[-1].isalnum()
+                    else (x if len(x := w.strip(_PUNCT)) > 2 else w)
+                    for w in raw
+                ]
             sentiments[i] = self._word_valence(tokens, low, i, is_cap_diff, lo)
         if sarcasm:
             # a failure told before a "but" that the ironic-looking praise follows is the
