@@ -82,7 +82,7 @@ class Rule:
     # cheap pre-filter on the set of lower-cased words: each group must share a word with it
     needles: tuple[frozenset[str], ...]
     kind: str = "fixed"
-    # cheaper still: when set, the text must contain one of these substrings
+    # cheaper still: when set, the lower-cased text must contain one of these substrings
     gate: tuple[str, ...] = ()
 
 
@@ -582,7 +582,7 @@ RULES: tuple[Rule, ...] = (
         "neighbor|desk|team|manager|someone|friend|them|her|him",
     ),
     _r(
-        "borrowing a laptop (workaround)",
+        "it's now week three (waiting)",
         r"\b(?:it'?s|it\s+is|we'?re|we\s+are|i'?m|i\s+am)\s+(?:now\s+)?(?:in\s+|on\s+)?(?:week|day|month)\s+"
         r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b",
         -1.3,
@@ -632,7 +632,7 @@ RULES: tuple[Rule, ...] = (
         "shift|shifts|effective",
     ),
     _r(
-        "shift, effective date (settings)",
+        "updates every 30 minutes (frequency)",
         r"\bevery\s+(?:\d+|ten|fifteen|thirty|few)\s+"
         r"(?:minutes|mins|hours|hrs)\b(?=[^.!?]{0,40}\b(?:helped|useful|great|clear|kept|informed|updated)\b)|"
         r"\b(?:updates?|messages?|comms|emails?|check-?ins?)\s+every\s+(?:\d+|ten|fifteen|thirty|few)\s+"
@@ -1295,7 +1295,7 @@ RULES: tuple[Rule, ...] = (
         -0.9,
         "",
         "report",
-        gate=("hour", "hr", "min", "HOUR", "HR", "MIN", "Hour", "Hr", "Min"),
+        gate=("hour", "hr", "min"),
     ),
     _r(
         "would have been better",
@@ -1487,7 +1487,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<![\d/])\b(?:10|9)\s*/\s*10\b(?!\s*/)|(?<![\d/])\b5\s*/\s*5\b(?!\s*/)|\b(?:five|5)\s+stars?\b",
         2.5,
         "10|9|5|five + 10|5|star|stars",
-        gate=("/", "star", "Star", "STAR"),
+        gate=("/", "star"),
     ),
     _r(
         "rating (poor)",
@@ -1495,7 +1495,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:one|1|zero|0|no)\s+stars?\b",
         -2.5,
         "0|1|2|3|4|one|zero|no + 10|5|star|stars",
-        gate=("/", "star", "Star", "STAR"),
+        gate=("/", "star"),
     ),
     _r(
         "like (filler)",
@@ -1793,8 +1793,13 @@ EMOJI_RULES = frozenset(
 )
 # the emoji those rules score: kept as they are when the other emoji are described in words
 RULE_EMOJI = frozenset("\U0001f44d\U0001f44e\U0001f612\U0001f64c\U0001f64f\U0001f643\U0001f644")
-EMOJI = re.compile("[\U0001f44d\U0001f44e\U0001f612\U0001f64c\U0001f64f\U0001f643\U0001f644]")
+EMOJI = re.compile("[" + "".join(sorted(RULE_EMOJI)) + "]")
 
+# Every REQUEST_CUE match but "?" holds one of these words: a cheap pre-check on a text's
+# words (keep the two together).
+REQUEST_WORDS = frozenset(
+    "please pls plz kindly could can would will need needs i'd like requesting request possible how".split()
+)
 REQUEST_CUE = re.compile(
     r"\b(?:please|pls|plz|kindly|could\s+(?:you|someone|i|we)|can\s+(?:you|someone|i|we|anyone)|"
     r"would\s+you|will\s+you|i\s+need|we\s+need|needs?\s+(?:access|a|an|to|the|my|new|two|three)|i'?d\s+like|"

@@ -31,6 +31,7 @@ from .rules import (
     EMOJI,
     EMOJI_RULES,
     REQUEST_CUE,
+    REQUEST_WORDS,
     RULES,
     RULES_VERSION,
     Rule,
@@ -100,10 +101,6 @@ _AFTER_NAME = frozenset(
 # IT rounds; the dev sets do not move).
 _REQUEST_SCALE = 0.4
 _REQUEST_MILD = 2.0
-# Words without which REQUEST_CUE cannot match (besides "?"): a cheap pre-check.
-_REQUEST_WORDS = frozenset(
-    "please pls plz kindly could can would will need needs i'd like requesting request possible how".split()
-)
 # A short positive sentence right after a clearly negative one, with no thanks and no
 # repair in the text, is ironic ("The LMS went down during the quiz. Impeccable timing.").
 _CLOSER_MAX_TOKENS = 5
@@ -327,7 +324,7 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
                     more = ()
                 if more:
                     continue
-            if gate and not any(g in text for g in gate):
+            if gate and not any(g in low for g in gate):
                 continue
             if mode:
                 if is_request is None:
@@ -439,12 +436,7 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
                 sentiments[i] = lex[w]
                 continue
             if tokens is None:
-                tokens = [
-                    w
-                    if w[0].isalnum() and w[-1].isalnum()
-                    else (x if len(x := w.strip(_PUNCT)) > 2 else w)
-                    for w in raw
-                ]
+                tokens = [_strip(w) for w in raw]
             sentiments[i] = self._word_valence(tokens, low, i, is_cap_diff, lo)
         if sarcasm:
             # a failure told before a "but" that the ironic-looking praise follows is the
@@ -462,12 +454,12 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
             if failure or len({low[j] for j in sarcasm}) >= 2:
                 for j in sarcasm:
                     sentiments[j] = _SARCASM_VALENCE
-        if len(sentiments) > 2:
-            self._ironic_closer(raw, low, sentiments)
+        if len(sentiments) > 2 and hits:
+            self._ironic_closer(starts, low, sentiments)
         if before is None:
             before = text
         if (
-            ("?" in before or not _REQUEST_WORDS.isdisjoint(low))
+            ("?" in before or not REQUEST_WORDS.isdisjoint(low))
             and any(-_REQUEST_MILD < v < _REQUEST_MILD and v for v in sentiments)
             and (is_request if is_request is not None else REQUEST_CUE.search(before) is not None)
         ):
@@ -487,7 +479,7 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
                     inside = False
         return raw, low, sentiments
 
-    def _ironic_closer(self, raw: list[str], low: list[str], sentiments: list[float]) -> None:
+    def _ironic_closer(self, starts: list[int], low: list[str], sentiments: list[float]) -> None:
         """Turn a short positive sentence negative when it follows a clearly negative one and
         the text thanks nobody and reports no repair (a positive rule token is a repair)."""
         if max(sentiments) <= 0 or min(sentiments) > _CLOSER_AFTER / 3:
@@ -496,14 +488,9 @@ class ITAnalyzer(_v.SentimentIntensityAnalyzer):
         for i, w in enumerate(low):
             if w in _CLOSER_BLOCK or (sentiments[i] > 0 and w in rules):
                 return
-        spans: list[tuple[int, int]] = []
-        start = 0
-        for i, r in enumerate(raw):
-            if r[-1] in ".!?":
-                spans.append((start, i + 1))
-                start = i + 1
-        if start < len(raw):
-            spans.append((start, len(raw)))
+        # sentences as [start, end) from the first token of each sentence after the first
+        bounds = [0, *(k for k in starts if k < len(low)), len(low)]
+        spans = list(zip(bounds, bounds[1:], strict=False))
         for k in range(1, len(spans)):
             a, b = spans[k]
             if b - a > _CLOSER_MAX_TOKENS:

@@ -925,3 +925,32 @@ def test_one_pass_scoring_matches_vaders_score_valence() -> None:
             assert mine.compound == vader["compound"], text
         checked += 1
     assert checked > 500
+
+
+def test_request_words_precheck_never_hides_a_request() -> None:
+    """REQUEST_WORDS lets the scorer skip REQUEST_CUE; every text the cue finds holds "?"
+    or one of those words (as the scorer's stripped, lower-cased words)."""
+    from sentiment.itscore.rules import REQUEST_CUE, REQUEST_WORDS
+    from sentiment.itscore.scorer import _strip
+
+    cues = [
+        "Please reset it",
+        "pls help",
+        "Could you check",
+        "Can someone look",
+        "Would you mind",
+        "Will you call",
+        "I need access",
+        "The team needs a laptop",
+        "I'd like Visio",
+        "I would like a dock",
+        "Requesting a licence",
+        "Request for a phone",
+        "Is it possible to",
+        "How do I",
+        "Kindly install",
+    ]
+    for text in _all_round_texts() + cues:
+        if REQUEST_CUE.search(text):
+            words = {_strip(w) for w in text.lower().split()}
+            assert "?" in text or not REQUEST_WORDS.isdisjoint(words), text
