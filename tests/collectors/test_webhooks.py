@@ -34,6 +34,24 @@ IT_HELP = "C0ITHELP1"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
+# Where the generic webhook finds each field in an intranet form's JSON (shared with
+# tests/properties/test_webhook_properties.py).
+GENERIC_FIELDS = {
+    "id_field": "id",
+    "text_field": "comment.body",
+    "thread_id_field": "ticket.id",
+    "created_at_field": "comment.at",
+    "author_id_field": "author.id",
+    "author_name_field": "author.name",
+    "author_email_field": "author.email",
+    "department_field": "author.dept",
+    "category_field": "service",
+    "title_field": "ticket.title",
+    "url_field": "ticket.url",
+    "rating_field": "csat",
+    "rating_scale": "1-5",
+}
+
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -70,22 +88,7 @@ def generic_source(catalogue: None) -> Source:
     source = source_create(
         name="intranet feedback",
         kind="webhook",
-        settings={
-            "id_field": "id",
-            "text_field": "comment.body",
-            "thread_id_field": "ticket.id",
-            "created_at_field": "comment.at",
-            "author_id_field": "author.id",
-            "author_name_field": "author.name",
-            "author_email_field": "author.email",
-            "department_field": "author.dept",
-            "category_field": "service",
-            "title_field": "ticket.title",
-            "url_field": "ticket.url",
-            "rating_field": "csat",
-            "rating_scale": "1-5",
-            "max_items": 3,
-        },
+        settings={**GENERIC_FIELDS, "max_items": 3},
         secrets={"signing_secret": SECRET},
     )
     webhook_token_ensure(source=source)

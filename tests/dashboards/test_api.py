@@ -18,6 +18,7 @@ from dashboards.selectors import week_breakdown, week_label, week_start_of, week
 from sentiment.models import Category, Comment, Person
 from tests.conftest import give_role, record
 from tests.dashboards.test_overview import rollup
+from tests.dashboards.test_overview_breakdowns import rollup_subtraction_case
 
 WEEK = date(2026, 11, 9)  # Monday of 2026-W46
 OVERVIEW = "/api/v1/overview"
@@ -202,39 +203,7 @@ def test_a_small_group_and_the_next_smallest_are_null_so_neither_can_be_subtract
     client, source, cats
 ):
     # The overview's subtraction case: total 69 - Sales 50 - Finance 16 = Legal's 3.
-    rollup(
-        WEEK,
-        source,
-        cats["network"],
-        pos=30,
-        neg=10,
-        neu=10,
-        sum_compound=0,
-        department="Sales",
-        people=20,
-    )
-    rollup(
-        WEEK,
-        source,
-        cats["email"],
-        pos=10,
-        neg=2,
-        neu=4,
-        sum_compound=0,
-        department="Finance",
-        people=6,
-    )
-    rollup(
-        WEEK,
-        source,
-        cats["devices"],
-        pos=1,
-        neg=2,
-        neu=0,
-        sum_compound=0,
-        department="Legal",
-        people=2,
-    )
+    rollup_subtraction_case(source, cats)
     login(client, "Executive")
 
     _, body = get(client, week="2026-W46")

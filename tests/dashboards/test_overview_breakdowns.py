@@ -80,10 +80,9 @@ def test_groups_are_sorted_by_volume_times_distance_below_their_baseline(source,
     assert rows[0].change.value == -50.0 and rows[0].change.significant
 
 
-@pytest.mark.django_db
-def test_one_small_group_is_hidden_with_the_next_smallest_so_it_cannot_be_subtracted(
-    source, cats, client
-):
+def rollup_subtraction_case(source, cats) -> None:
+    """Week 2026-W46 by department: Sales 50 (20 people), Finance 16 (6), Legal 3 (2).
+    Hiding Legal alone would not do: total 69 - Sales 50 - Finance 16 = 3."""
     rollup(
         WEEK,
         source,
@@ -117,6 +116,13 @@ def test_one_small_group_is_hidden_with_the_next_smallest_so_it_cannot_be_subtra
         department="Legal",
         people=2,
     )
+
+
+@pytest.mark.django_db
+def test_one_small_group_is_hidden_with_the_next_smallest_so_it_cannot_be_subtracted(
+    source, cats, client
+):
+    rollup_subtraction_case(source, cats)
 
     rows = {r.name: r for r in week_breakdown("department", WEEK)}
 

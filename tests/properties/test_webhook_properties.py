@@ -7,8 +7,6 @@ a stored event is processed or failed with a reason, and what it stores is clean
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
 import json
 import time
 from typing import Any
@@ -23,6 +21,7 @@ from collectors.models import Source, WebhookEvent
 from collectors.services import source_create
 from collectors.webhooks import MAX_BODY, webhook_token_ensure, webhook_url
 from sentiment.models import Comment
+from tests.collectors.test_webhooks import GENERIC_FIELDS, earshot_sign, slack_sign
 
 from .strategies import deep_json, huge_text, json_values, mutate, nasty_text, not_utf8
 
@@ -64,10 +63,9 @@ def slack_message(text: str, ts: str) -> dict[str, Any]:
 def earshot_headers(body: bytes, how: str, delivery: str | None) -> dict[str, str]:
     stamp = str(int(time.time()) - (3600 if how == "stale" else 0))
     key = SECRET if how in ("valid", "stale") else "not-the-secret"
-    mac = hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     headers = {"X-Earshot-Timestamp": stamp}
     if how != "missing":
-        headers["X-Earshot-Signature"] = f"sha256={mac}"
+        headers["X-Earshot-Signature"] = earshot_sign(body, stamp, key)
     if delivery is not None:
         headers["X-Earshot-Delivery"] = delivery
     return headers
@@ -76,10 +74,9 @@ def earshot_headers(body: bytes, how: str, delivery: str | None) -> dict[str, st
 def slack_headers(body: bytes, how: str) -> dict[str, str]:
     stamp = str(int(time.time()) - (3600 if how == "stale" else 0))
     key = SECRET if how in ("valid", "stale") else "not-the-secret"
-    mac = hmac.new(key.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
     headers = {"X-Slack-Request-Timestamp": stamp}
     if how != "missing":
-        headers["X-Slack-Signature"] = "v0=" + mac.hexdigest()
+        headers["X-Slack-Signature"] = slack_sign(body, stamp, key)
     return headers
 
 
@@ -88,21 +85,7 @@ def generic(catalogue: None) -> Source:
     source = source_create(
         name="intranet feedback",
         kind="webhook",
-        settings={
-            "id_field": "id",
-            "text_field": "comment.body",
-            "thread_id_field": "ticket.id",
-            "created_at_field": "comment.at",
-            "author_id_field": "author.id",
-            "author_name_field": "author.name",
-            "author_email_field": "author.email",
-            "department_field": "author.dept",
-            "category_field": "service",
-            "title_field": "ticket.title",
-            "url_field": "ticket.url",
-            "rating_field": "csat",
-            "rating_scale": "1-5",
-        },
+        settings=dict(GENERIC_FIELDS),
         secrets={"signing_secret": SECRET},
     )
     webhook_token_ensure(source=source)
