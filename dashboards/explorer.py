@@ -87,6 +87,17 @@ class Filters:
     q: str = ""
     sort: str = "negative"
 
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) as instants in the current time zone: from the first moment of
+        the start day to the first moment of the day after the end day."""
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz) if self.start else None,
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
+            if self.end
+            else None,
+        )
+
 
 def filters_from(form: ExplorerFilters) -> Filters:
     if not form.is_valid():
@@ -110,11 +121,10 @@ def _filter_q(f: Filters, *, comment: str, thread: str) -> Q:
     """The filters as one condition, with the path to the comment's and to the thread's
     fields: ("", "thread__") from Comment, ("comments__", "") from Thread."""
     q = Q()
-    tz = timezone.get_current_timezone()
-    if f.start:
-        q &= Q(**{f"{comment}created_at__gte": datetime.combine(f.start, time.min, tzinfo=tz)})
-    if f.end:
-        end = datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz)
+    start, end = f.bounds()
+    if start:
+        q &= Q(**{f"{comment}created_at__gte": start})
+    if end:
         q &= Q(**{f"{comment}created_at__lt": end})
     if f.source:
         q &= Q(**{f"{thread}source": f.source})
@@ -146,16 +156,16 @@ def threads_matching(f: Filters) -> QuerySet[Thread]:
     # A thread's span covers its comments (ingest widens it, never narrows it), so the
     # date range (with the thread's own filters, repeated here) narrows the threads
     # through their (category, last activity) index before any comment is read.
-    tz = timezone.get_current_timezone()
     span = Q()
     if f.source:
         span &= Q(source=f.source)
     if f.category:
         span &= Q(category=f.category)
-    if f.start:
-        span &= Q(last_activity_at__gte=datetime.combine(f.start, time.min, tzinfo=tz))
-    if f.end:
-        span &= Q(opened_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz))
+    start, end = f.bounds()
+    if start:
+        span &= Q(last_activity_at__gte=start)
+    if end:
+        span &= Q(opened_at__lt=end)
     return Thread.objects.filter(span, id__in=comments_filtered(f).values("thread_id"))
 
 
